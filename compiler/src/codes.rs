@@ -1,0 +1,60 @@
+//! The registry of diagnostic codes that `flowc explain` and `spec/diagnostics.md` list.
+//!
+//! Each code is declared with [`declare_codes!`] in the module that emits it, so the explanation
+//! sits next to the code that reports it; this module only gathers the per-module lists.
+
+/// One stable diagnostic code with its one-line title and long explanation.
+#[derive(Clone, Copy, Debug)]
+pub struct CodeInfo {
+    pub code: &'static str,
+    pub title: &'static str,
+    pub explanation: &'static str,
+}
+
+/// Declares diagnostic codes: a `pub const NAME: &str` each, and a `CODES` list for the registry.
+/// The doc comment on each entry is its explanation.
+#[macro_export]
+macro_rules! declare_codes {
+    ($( $(#[doc = $doc:literal])* $name:ident = $code:literal, $title:literal; )*) => {
+        $( $(#[doc = $doc])* pub const $name: &str = $code; )*
+        /// The codes this module reports, for the registry in `codes.rs`.
+        pub static CODES: &[$crate::codes::CodeInfo] = &[
+            $( $crate::codes::CodeInfo { code: $code, title: $title, explanation: concat!($($doc, "\n"),*) } ),*
+        ];
+    };
+}
+
+/// Every code the compiler can report, in code order.
+pub fn all_codes() -> Vec<CodeInfo> {
+    let mut codes: Vec<CodeInfo> = [
+        crate::syntax::lexer::CODES,
+        crate::syntax::parser::CODES,
+        crate::syntax::literals::CODES,
+        crate::resolve::CODES,
+        crate::lints::CODES,
+        IO_CODES,
+    ]
+    .iter()
+    .flat_map(|list| list.iter().copied())
+    .collect();
+    codes.sort_by_key(|info| (!info.code.starts_with('E'), info.code));
+    codes
+}
+
+/// Looks a code up by its exact name (`E0102`, `shadowed`), case-insensitively.
+pub fn lookup(code: &str) -> Option<CodeInfo> {
+    all_codes().into_iter().find(|info| info.code.eq_ignore_ascii_case(code))
+}
+
+mod io {
+    crate::declare_codes! {
+        /// A file of the site could not be read: it vanished, is not readable, or is a directory
+        /// that could not be listed. The message carries the operating system's reason.
+        ///
+        /// The command line exits with status 2 for this, as for any usage error, because the
+        /// site itself was never seen.
+        READ_FAILED = "E0000", "a site file could not be read";
+    }
+}
+
+pub use io::{CODES as IO_CODES, READ_FAILED};

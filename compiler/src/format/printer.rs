@@ -1,0 +1,106 @@
+//! The printer's state: output, indentation, and the comments still to be placed.
+
+use crate::syntax::lexer::Comment;
+
+pub(super) struct Printer<'a> {
+    pub(super) text: &'a str,
+    comments: &'a [Comment],
+    next_comment: usize,
+    pub(super) out: String,
+    pub(super) indent: usize,
+    /// Source offset up to which everything has been printed.
+    cursor: u32,
+}
+
+impl<'a> Printer<'a> {
+    pub(super) fn new(text: &'a str, comments: &'a [Comment]) -> Printer<'a> {
+        Printer { text, comments, next_comment: 0, out: String::new(), indent: 0, cursor: 0 }
+    }
+
+    /// Starts a line for a node beginning at `start`, placing the comments before it first.
+    pub(super) fn begin_line(&mut self, start: u32) {
+        while let Some(comment) = self.comments.get(self.next_comment).filter(|comment| comment.span.start < start) {
+            self.blank_line_if_gap(self.cursor, comment.span.start);
+            self.write_indent();
+            self.out.push_str(comment.text.trim_end());
+            self.out.push('\n');
+            self.cursor = self.cursor.max(comment.span.end);
+            self.next_comment += 1;
+        }
+        self.blank_line_if_gap(self.cursor, start);
+        self.write_indent();
+    }
+
+    /// Ends the line of a node ending at `end`: a comment on the same source line stays on it,
+    /// and comments inside the node follow on their own lines.
+    pub(super) fn end_line(&mut self, end: u32) {
+        let first_inside = self.next_comment;
+        let mut after = first_inside;
+        while self.comments.get(after).is_some_and(|comment| comment.span.start < end) {
+            after += 1;
+        }
+        let trailing = self.comments.get(after).filter(|comment| {
+            comment.span.start >= end
+                && !self.text.get(end as usize..comment.span.start as usize).unwrap_or("\n").contains('\n')
+        });
+        self.cursor = self.cursor.max(end);
+        if let Some(comment) = trailing {
+            self.out.push_str("  ");
+            self.out.push_str(comment.text.trim_end());
+            self.cursor = comment.span.end;
+        }
+        self.out.push('\n');
+        for comment in &self.comments[first_inside..after] {
+            self.write_indent();
+            self.out.push_str(comment.text.trim_end());
+            self.out.push('\n');
+        }
+        self.next_comment = after + usize::from(trailing.is_some());
+    }
+
+    /// Places every remaining comment that starts before `offset`, e.g. before a closing brace.
+    pub(super) fn flush_comments_before(&mut self, offset: u32) {
+        let has_comment = self.comments.get(self.next_comment).is_some_and(|comment| comment.span.start < offset);
+        if has_comment {
+            self.begin_line(offset);
+            // begin_line wrote indentation for a node that is not printed here; take it back.
+            let trimmed = self.out.trim_end_matches(' ').len();
+            self.out.truncate(trimmed);
+        }
+    }
+
+    /// Whether any comment starts within `start..end`.
+    pub(super) fn has_comment_in(&self, start: u32, end: u32) -> bool {
+        self.comments[self.next_comment..].iter().any(|comment| comment.span.start >= start && comment.span.start < end)
+    }
+
+    /// Keeps one blank line where the source had at least one, except at the top of a block.
+    fn blank_line_if_gap(&mut self, from: u32, to: u32) {
+        let gap = self.text.get(from as usize..to as usize).unwrap_or("");
+        let at_block_start = self.out.is_empty() || self.out.ends_with("{\n") || self.out.ends_with("(\n");
+        if gap.matches('\n').count() >= 2 && !at_block_start && !self.out.ends_with("\n\n") {
+            self.out.push('\n');
+        }
+    }
+
+    pub(super) fn gap_has_blank_line(&self, from: u32, to: u32) -> bool {
+        self.text.get(from as usize..to as usize).unwrap_or("").matches('\n').count() >= 2
+    }
+
+    pub(super) fn write_indent(&mut self) {
+        for _ in 0..self.indent {
+            self.out.push_str("  ");
+        }
+    }
+
+    /// Everything left: trailing comments at the end of the file, and a single final newline.
+    pub(super) fn finish(mut self) -> String {
+        self.flush_comments_before(u32::MAX);
+        let trimmed = self.out.trim_end().len();
+        self.out.truncate(trimmed);
+        if !self.out.is_empty() {
+            self.out.push('\n');
+        }
+        self.out
+    }
+}

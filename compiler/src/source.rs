@@ -1,0 +1,192 @@
+//! Source files, the spans that point into them, and the `World` trait through which files arrive.
+//!
+//! The compiler does no IO of its own: the command line reads the disk, the language server
+//! overlays open editor buffers, and tests hold files in memory. All of them implement [`World`].
+
+use std::sync::Arc;
+
+/// Index of a file in a [`SourceMap`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Debug, Default)]
+pub struct FileId(pub u32);
+
+/// A byte range in one file. Every AST node, flow and graph node keeps one.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub struct Span {
+    pub file: FileId,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Span {
+    pub fn new(file: FileId, range: std::ops::Range<usize>) -> Span {
+        Span { file, start: range.start as u32, end: range.end as u32 }
+    }
+
+    /// The smallest span covering both; both must be in the same file.
+    pub fn to(self, other: Span) -> Span {
+        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
+    }
+
+    pub fn range(self) -> std::ops::Range<usize> {
+        self.start as usize..self.end as usize
+    }
+
+    pub fn contains_offset(self, offset: u32) -> bool {
+        self.start <= offset && offset <= self.end
+    }
+}
+
+// Spans print compactly so that `--dump ast` stays readable and tests can strip them.
+impl std::fmt::Debug for Span {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "@{}:{}..{}", self.file.0, self.start, self.end)
+    }
+}
+
+/// Where a file came from: the user's site, or the standard library embedded in the binary.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Origin {
+    Site,
+    Stdlib,
+}
+
+/// One loaded file with its line index.
+#[derive(Clone, Debug)]
+pub struct SourceFile {
+    /// The name shown to users: a path relative to where flowc was pointed, or `stdlib/nim.flow`.
+    pub name: String,
+    pub text: Arc<str>,
+    pub origin: Origin,
+    line_starts: Vec<u32>,
+}
+
+/// A 1-based line and column; the column counts characters, not bytes.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct LineColumn {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>, origin: Origin) -> SourceFile {
+        let text: Arc<str> = text.into();
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(index, _)| index as u32 + 1));
+        SourceFile { name: name.into(), text, origin, line_starts }
+    }
+
+    /// 0-based line index and the byte offset where that line starts.
+    fn line_of(&self, offset: u32) -> (usize, u32) {
+        let offset = offset.min(self.text.len() as u32);
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        (line, self.line_starts[line])
+    }
+
+    /// 1-based line and character column of a byte offset (clamped to the file).
+    pub fn line_column(&self, offset: u32) -> LineColumn {
+        let (line, line_start) = self.line_of(offset);
+        let offset = self.floor_char_boundary(offset);
+        let column = self.text[line_start as usize..offset as usize].chars().count() as u32;
+        LineColumn { line: line as u32 + 1, column: column + 1 }
+    }
+
+    /// 0-based line and UTF-16 column, the unit the Language Server Protocol counts in.
+    pub fn line_utf16_column(&self, offset: u32) -> (u32, u32) {
+        let (line, line_start) = self.line_of(offset);
+        let offset = self.floor_char_boundary(offset);
+        let column: usize =
+            self.text[line_start as usize..offset as usize].chars().map(char::len_utf16).sum();
+        (line as u32, column as u32)
+    }
+
+    /// The byte offset of a 0-based line and UTF-16 column, clamped to the line.
+    pub fn offset_of_utf16(&self, line: u32, column: u32) -> u32 {
+        let Some(&line_start) = self.line_starts.get(line as usize) else {
+            return self.text.len() as u32;
+        };
+        let line_end = self.line_starts.get(line as usize + 1).map_or(self.text.len() as u32, |&s| s - 1);
+        let mut units = 0;
+        for (index, ch) in self.text[line_start as usize..line_end as usize].char_indices() {
+            if units >= column {
+                return line_start + index as u32;
+            }
+            units += ch.len_utf16() as u32;
+        }
+        line_end
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    fn floor_char_boundary(&self, offset: u32) -> u32 {
+        let mut offset = (offset as usize).min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset as u32
+    }
+
+    pub fn slice(&self, span: Span) -> &str {
+        let start = self.floor_char_boundary(span.start) as usize;
+        let end = self.floor_char_boundary(span.end) as usize;
+        &self.text[start..end.max(start)]
+    }
+}
+
+/// Every file of one compilation, indexed by [`FileId`].
+#[derive(Clone, Debug, Default)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        self.files.push(file);
+        FileId(self.files.len() as u32 - 1)
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files.iter().enumerate().map(|(index, file)| (FileId(index as u32), file))
+    }
+
+    pub fn find(&self, name: &str) -> Option<FileId> {
+        self.iter().find(|(_, file)| file.name == name).map(|(id, _)| id)
+    }
+}
+
+/// The compiler's only window on the outside: the site's files and their text.
+pub trait World {
+    /// The names of the site's `.flow` files, in a stable (sorted) order.
+    fn site_files(&self) -> Vec<String>;
+    /// The text of one site file; an `Err` carries a message such as the OS error.
+    fn read(&self, name: &str) -> Result<String, String>;
+}
+
+/// A `World` held in memory: tests, fuzzing and the language server's snapshots use it.
+#[derive(Clone, Debug, Default)]
+pub struct MemoryWorld {
+    pub files: std::collections::BTreeMap<String, String>,
+}
+
+impl MemoryWorld {
+    pub fn single(name: &str, text: &str) -> MemoryWorld {
+        let mut world = MemoryWorld::default();
+        world.files.insert(name.to_string(), text.to_string());
+        world
+    }
+}
+
+impl World for MemoryWorld {
+    fn site_files(&self) -> Vec<String> {
+        self.files.keys().cloned().collect()
+    }
+
+    fn read(&self, name: &str) -> Result<String, String> {
+        self.files.get(name).cloned().ok_or_else(|| format!("no file named {name}"))
+    }
+}

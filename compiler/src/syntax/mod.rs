@@ -1,0 +1,30 @@
+//! Syntax: the lexer, the syntax tree, the parser with error recovery, and literal validation.
+
+pub mod ast;
+pub mod docs;
+pub mod lexer;
+pub mod literals;
+pub mod parser;
+
+use crate::diagnostic::Diagnostic;
+use crate::source::FileId;
+
+/// Everything the syntax stage knows about one file. Parsing never fails: errors are diagnostics.
+#[derive(Debug)]
+pub struct ParsedFile {
+    pub ast: ast::FileAst,
+    pub comments: Vec<lexer::Comment>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Lexes, parses, attaches doc comments and validates literals in one file.
+pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
+    let lexed = lexer::lex(file, text);
+    let mut diagnostics = lexed.diagnostics;
+    // End-of-file errors point just past the last visible character, not at a trailing blank line.
+    let (mut ast, parse_diagnostics) = parser::parse(file, text.trim_end().len(), &lexed.tokens);
+    diagnostics.extend(parse_diagnostics);
+    docs::attach_doc_comments(&mut ast, &lexed.comments, text);
+    diagnostics.extend(literals::validate(&ast));
+    ParsedFile { ast, comments: lexed.comments, diagnostics }
+}

@@ -1,0 +1,95 @@
+//! The chumsky parser: tokens in, a syntax tree out, with recovery so that every item after a
+//! mistake is still read and a half-typed file still yields a partial tree.
+
+mod expressions;
+mod items;
+mod statements;
+
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, Span};
+use crate::syntax::ast::FileAst;
+use crate::syntax::lexer::Token;
+use chumsky::error::{Rich, RichPattern, RichReason};
+use chumsky::input::{Input, ValueInput};
+use chumsky::prelude::*;
+
+crate::declare_codes! {
+    /// The parser met a token it did not expect here.
+    ///
+    /// The message lists what would have been accepted at that point. The parser skips to the
+    /// next item keyword (`host`, `allow`, …), or inside a role body to the next statement, and
+    /// carries on, so one mistake does not hide the ones after it.
+    ///
+    /// ```text
+    /// host nim01 10.1.0.10      # error: expected `=`, found address `10.1.0.10`
+    /// ```
+    SYNTAX_ERROR = "E0003", "syntax error";
+}
+
+/// The parser's error type: chumsky's rich errors over our tokens.
+pub(crate) type ParserError<'tokens, 'src> = extra::Err<Rich<'tokens, Token<'src>, SimpleSpan>>;
+
+/// Input bound shared by every parser function.
+pub(crate) trait TokenInput<'tokens, 'src: 'tokens>:
+    ValueInput<'tokens, Token = Token<'src>, Span = SimpleSpan>
+{
+}
+
+impl<'tokens, 'src: 'tokens, I> TokenInput<'tokens, 'src> for I where
+    I: ValueInput<'tokens, Token = Token<'src>, Span = SimpleSpan>
+{
+}
+
+pub(crate) fn span_of(file: FileId, span: SimpleSpan) -> Span {
+    Span::new(file, span.into_range())
+}
+
+/// Parses one file's tokens. Never fails: the tree holds `Error` nodes where recovery happened.
+pub fn parse(file: FileId, text_length: usize, tokens: &[(Token<'_>, Span)]) -> (FileAst, Vec<Diagnostic>) {
+    // Unknown characters were reported by the lexer; hiding them lets the parser read the rest.
+    let tokens: Vec<(Token<'_>, SimpleSpan)> = tokens
+        .iter()
+        .filter(|(token, _)| !matches!(token, Token::Error(_)))
+        .map(|(token, span)| (*token, SimpleSpan::from(span.range())))
+        .collect();
+    let end_of_input = SimpleSpan::from(text_length..text_length);
+    let input = tokens.as_slice().split_token_span(end_of_input);
+    let (items, errors) = items::file_parser(file).parse(input).into_output_errors();
+    let diagnostics = errors.into_iter().map(|error| syntax_diagnostic(file, &error)).collect();
+    (FileAst { file, items: items.unwrap_or_default() }, diagnostics)
+}
+
+fn syntax_diagnostic(file: FileId, error: &Rich<'_, Token<'_>, SimpleSpan>) -> Diagnostic {
+    let found = match error.found() {
+        Some(token) => token.to_string(),
+        None => "end of file".to_string(),
+    };
+    let span = span_of(file, *error.span());
+    match error.reason() {
+        RichReason::Custom(message) => Diagnostic::error(SYNTAX_ERROR, span, message.to_string()),
+        RichReason::ExpectedFound { expected, .. } => {
+            let mut wanted: Vec<String> = expected.iter().filter_map(describe_pattern).collect();
+            wanted.sort();
+            wanted.dedup();
+            let message = match wanted.len() {
+                0 => format!("unexpected {found}"),
+                1 => format!("expected {}, found {found}", wanted[0]),
+                count if count <= 8 => {
+                    format!("expected {} or {}, found {found}", wanted[..count - 1].join(", "), wanted[count - 1])
+                }
+                _ => format!("unexpected {found}"),
+            };
+            Diagnostic::error(SYNTAX_ERROR, span, message).with_primary_message(format!("unexpected {found}"))
+        }
+    }
+}
+
+fn describe_pattern(pattern: &RichPattern<'_, Token<'_>>) -> Option<String> {
+    match pattern {
+        RichPattern::Token(token) => Some(token.to_string()),
+        RichPattern::Label(label) => Some(label.to_string()),
+        RichPattern::Identifier(name) => Some(format!("`{name}`")),
+        RichPattern::EndOfInput => Some("end of file".to_string()),
+        _ => None,
+    }
+}

@@ -1,0 +1,36 @@
+//! `flowc explain [CODE]`: the long explanation kept next to the code that emits it.
+
+use crate::status;
+use flowc_compiler::codes;
+
+pub fn run(code: Option<&str>) -> u8 {
+    let Some(code) = code else {
+        println!("Diagnostic codes and lints (flowc explain CODE for the details):\n");
+        for info in codes::all_codes() {
+            println!("  {:<18} {}", info.code, info.title);
+        }
+        return status::CLEAN;
+    };
+    match codes::lookup(code) {
+        Some(info) => {
+            println!("{}: {}\n", info.code, info.title);
+            print!("{}", dedent(info.explanation));
+            status::CLEAN
+        }
+        None => {
+            let all = codes::all_codes();
+            let suggestion = flowc_compiler::resolve::did_you_mean(code, all.iter().map(|info| info.code));
+            eprintln!("error: there is no diagnostic code or lint `{code}`");
+            if let Some(suggestion) = suggestion {
+                eprintln!("help: did you mean `{suggestion}`?");
+            }
+            eprintln!("help: `flowc explain` with no argument lists them all");
+            status::USAGE
+        }
+    }
+}
+
+/// Doc comments keep the space after `///`; drop one leading space per line.
+fn dedent(text: &str) -> String {
+    text.lines().map(|line| format!("{}\n", line.strip_prefix(' ').unwrap_or(line))).collect()
+}

@@ -1,0 +1,72 @@
+//! `flowc fmt`: rewrite files in the canonical layout, or check that they are.
+
+use crate::files::{write_atomically, FileSystemWorld};
+use crate::status;
+use flowc_compiler::{format, report, World};
+use std::io::Read;
+use std::path::PathBuf;
+
+pub fn run(paths: &[PathBuf], check: bool) -> u8 {
+    let world = match FileSystemWorld::collect(paths) {
+        Ok(world) => world,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return status::USAGE;
+        }
+    };
+    let mut code = status::CLEAN;
+    for name in world.site_files() {
+        let text = match world.read(&name) {
+            Ok(text) => text,
+            Err(error) => {
+                eprintln!("error: cannot read {name}: {error}");
+                code = status::USAGE;
+                continue;
+            }
+        };
+        let formatted = match format::format_source(&name, &text) {
+            Ok(formatted) => formatted,
+            Err(failure) => {
+                eprint!("{}", report::render_short(&failure.sources, &failure.diagnostics));
+                eprintln!("{name}: not formatted: fix the syntax errors first");
+                code = code.max(status::PROBLEMS);
+                continue;
+            }
+        };
+        if formatted == text {
+            continue;
+        }
+        if check {
+            println!("{name}: not formatted");
+            code = code.max(status::PROBLEMS);
+        } else {
+            let path = world.path_of(&name).expect("every site name has a path");
+            if let Err(error) = write_atomically(path, formatted.as_bytes()) {
+                eprintln!("error: cannot write {name}: {error}");
+                code = status::USAGE;
+            } else {
+                println!("formatted {name}");
+            }
+        }
+    }
+    code
+}
+
+pub fn run_stdin() -> u8 {
+    let mut bytes = Vec::new();
+    if let Err(error) = std::io::stdin().read_to_end(&mut bytes) {
+        eprintln!("error: cannot read standard input: {error}");
+        return status::USAGE;
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    match format::format_source("<stdin>", &text) {
+        Ok(formatted) => {
+            print!("{formatted}");
+            status::CLEAN
+        }
+        Err(failure) => {
+            eprint!("{}", report::render_short(&failure.sources, &failure.diagnostics));
+            status::PROBLEMS
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! The filesystem side of the command line: finding a site's files and writing output atomically.
+
+use flowc_compiler::World;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A site on disk: every `.flow` file under the given paths, named as the user would write them.
+pub struct FileSystemWorld {
+    files: BTreeMap<String, PathBuf>,
+}
+
+impl FileSystemWorld {
+    /// Collects the site's files; an error names a path that does not exist or has no `.flow` file.
+    pub fn collect(paths: &[PathBuf]) -> Result<FileSystemWorld, String> {
+        let mut files = BTreeMap::new();
+        for path in paths {
+            let metadata = std::fs::metadata(path).map_err(|error| format!("{}: {error}", path.display()))?;
+            if metadata.is_dir() {
+                let mut found = Vec::new();
+                walk(path, &mut found).map_err(|error| format!("{}: {error}", path.display()))?;
+                if found.is_empty() {
+                    return Err(format!("{}: no .flow files in this directory", path.display()));
+                }
+                for file in found {
+                    files.insert(display_name(&file), file);
+                }
+            } else {
+                files.insert(display_name(path), path.clone());
+            }
+        }
+        Ok(FileSystemWorld { files })
+    }
+
+    pub fn path_of(&self, name: &str) -> Option<&Path> {
+        self.files.get(name).map(PathBuf::as_path)
+    }
+}
+
+impl World for FileSystemWorld {
+    fn site_files(&self) -> Vec<String> {
+        self.files.keys().cloned().collect()
+    }
+
+    /// Invalid UTF-8 becomes U+FFFD, which the lexer then reports with its line and column.
+    fn read(&self, name: &str) -> Result<String, String> {
+        let path = self.files.get(name).ok_or_else(|| format!("{name} is not part of the site"))?;
+        let bytes = std::fs::read(path).map_err(|error| error.to_string())?;
+        Ok(match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
+        })
+    }
+}
+
+/// Finds `.flow` files below `directory` in sorted order, skipping hidden directories and `target`.
+fn walk(directory: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(directory)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|entry| entry.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if entry.file_type()?.is_dir() {
+            if !name.starts_with('.') && name != "target" && name != "node_modules" {
+                walk(&path, found)?;
+            }
+        } else if name.ends_with(".flow") {
+            found.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// The path relative to the working directory when it is below it, else as given.
+fn display_name(path: &Path) -> String {
+    let relative = std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf));
+    let path = relative.unwrap_or_else(|| path.to_path_buf());
+    let text = path.to_string_lossy().into_owned();
+    text.strip_prefix("./").map(str::to_string).unwrap_or(text)
+}
+
+/// Writes a file by writing a temporary sibling and renaming it over the target, so a reader
+/// never sees a half-written file.
+pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let directory = path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let file_name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    let temporary = directory.join(format!(".{file_name}.flowc-{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&temporary)?;
+        file.write_all(contents)?;
+        file.sync_all()?;
+        std::fs::rename(&temporary, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
+}

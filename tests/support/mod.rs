@@ -1,0 +1,110 @@
+//! Helpers shared by the integration tests: analysing test data and reading inline expectations.
+
+#![allow(dead_code)]
+
+use flowc_compiler::{analyze, Analysis, MemoryWorld, Severity};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+pub fn repository_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn data_directory() -> PathBuf {
+    repository_root().join("tests/data")
+}
+
+/// Every `.flow` file under `tests/data/<kind>`, sorted.
+pub fn data_files(kind: &str) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    collect(&data_directory().join(kind), &mut files);
+    files.sort();
+    files
+}
+
+fn collect(directory: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(directory) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, files);
+        } else if path.extension().is_some_and(|extension| extension == "flow") {
+            files.push(path);
+        }
+    }
+}
+
+/// The name a data file has in diagnostics: its path below `tests/data`.
+pub fn data_name(path: &Path) -> String {
+    path.strip_prefix(data_directory()).unwrap_or(path).to_string_lossy().replace('\\', "/")
+}
+
+/// Analyses one data file as a site of its own.
+pub fn analyze_file(path: &Path) -> (String, Analysis) {
+    let text = std::fs::read_to_string(path).expect("test data is readable UTF-8");
+    let analysis = analyze(&MemoryWorld::single(&data_name(path), &text));
+    (text, analysis)
+}
+
+/// `(line, severity, code)` for every diagnostic in the site's own files.
+pub fn reported(analysis: &Analysis) -> BTreeSet<(u32, String, String)> {
+    analysis
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| diagnostic.severity != Severity::Note)
+        .map(|diagnostic| {
+            let file = analysis.sources.get(diagnostic.span().file);
+            let line = file.line_column(diagnostic.span().start).line;
+            let line = if file.origin == flowc_compiler::source::Origin::Stdlib { 0 } else { line };
+            (line, diagnostic.severity.as_str().to_string(), diagnostic.code.to_string())
+        })
+        .collect()
+}
+
+/// Inline expectations: `# error: CODE[, CODE]` or `# warning: …` after code applies to its own
+/// line; on a line of its own it applies to the next line that is not an expectation.
+pub fn expected(text: &str) -> BTreeSet<(u32, String, String)> {
+    let mut expectations = BTreeSet::new();
+    let mut pending: Vec<(String, String)> = Vec::new();
+    for (index, line) in text.lines().enumerate() {
+        let number = index as u32 + 1;
+        let parsed = ["error", "warning"].iter().find_map(|severity| {
+            let marker = format!("# {severity}: ");
+            line.find(&marker).map(|at| (at, *severity, line[at + marker.len()..].to_string()))
+        });
+        match parsed {
+            Some((at, severity, codes)) => {
+                let codes = codes.split(',').map(|code| (severity.to_string(), code.trim().to_string()));
+                if line[..at].trim().is_empty() {
+                    pending.extend(codes);
+                } else {
+                    for (severity, code) in pending.drain(..).chain(codes) {
+                        expectations.insert((number, severity, code));
+                    }
+                }
+            }
+            None => {
+                for (severity, code) in pending.drain(..) {
+                    expectations.insert((number, severity, code));
+                }
+            }
+        }
+    }
+    expectations
+}
+
+/// Removes the `@file:start..end` spans from a `Debug` dump so two trees can be compared by shape.
+pub fn strip_spans(debug: &str) -> String {
+    let mut output = String::with_capacity(debug.len());
+    let mut characters = debug.chars().peekable();
+    while let Some(character) = characters.next() {
+        if character == '@' && characters.peek().is_some_and(char::is_ascii_digit) {
+            while characters.peek().is_some_and(|c| c.is_ascii_digit() || *c == ':' || *c == '.') {
+                characters.next();
+            }
+        } else {
+            output.push(character);
+        }
+    }
+    output
+}
