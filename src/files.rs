@@ -15,12 +15,16 @@ impl FileSystemWorld {
     pub fn collect(paths: &[PathBuf]) -> Result<FileSystemWorld, String> {
         let mut files = BTreeMap::new();
         for path in paths {
-            let metadata = std::fs::metadata(path).map_err(|error| format!("{}: {error}", path.display()))?;
+            let metadata =
+                std::fs::metadata(path).map_err(|error| format!("{}: {error}", path.display()))?;
             if metadata.is_dir() {
                 let mut found = Vec::new();
                 walk(path, &mut found).map_err(|error| format!("{}: {error}", path.display()))?;
                 if found.is_empty() {
-                    return Err(format!("{}: no .flow files in this directory", path.display()));
+                    return Err(format!(
+                        "{}: no .flow files in this directory",
+                        path.display()
+                    ));
                 }
                 for file in found {
                     files.insert(display_name(&file), file);
@@ -44,7 +48,10 @@ impl World for FileSystemWorld {
 
     /// Invalid UTF-8 becomes U+FFFD, which the lexer then reports with its line and column.
     fn read(&self, name: &str) -> Result<String, String> {
-        let path = self.files.get(name).ok_or_else(|| format!("{name} is not part of the site"))?;
+        let path = self
+            .files
+            .get(name)
+            .ok_or_else(|| format!("{name} is not part of the site"))?;
         let bytes = std::fs::read(path).map_err(|error| error.to_string())?;
         Ok(match String::from_utf8(bytes) {
             Ok(text) => text,
@@ -74,7 +81,9 @@ fn walk(directory: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// The path relative to the working directory when it is below it, else as given.
 fn display_name(path: &Path) -> String {
-    let relative = std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf));
+    let relative = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf));
     let path = relative.unwrap_or_else(|| path.to_path_buf());
     let text = path.to_string_lossy().into_owned();
     text.strip_prefix("./").map(str::to_string).unwrap_or(text)
@@ -83,8 +92,14 @@ fn display_name(path: &Path) -> String {
 /// Writes a file by writing a temporary sibling and renaming it over the target, so a reader
 /// never sees a half-written file.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let directory = path.parent().filter(|parent| !parent.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let file_name = path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default();
+    let directory = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temporary = directory.join(format!(".{file_name}.flowc-{}.tmp", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&temporary)?;

@@ -5,6 +5,7 @@
 
 mod commands;
 mod files;
+mod output;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;

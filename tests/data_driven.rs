@@ -22,10 +22,18 @@ fn assert_expectations(path: &std::path::Path, text: &str, analysis: &flowc_comp
 #[test]
 fn error_cases_report_what_they_expect() {
     let files = data_files("err");
-    assert!(files.len() >= 20, "the err corpus went missing: {} files", files.len());
+    assert!(
+        files.len() >= 20,
+        "the err corpus went missing: {} files",
+        files.len()
+    );
     for path in files {
         let (text, analysis) = analyze_file(&path);
-        assert!(analysis.has_errors(), "{} reports no error", data_name(&path));
+        assert!(
+            analysis.has_errors(),
+            "{} reports no error",
+            data_name(&path)
+        );
         assert_expectations(&path, &text, &analysis);
         let rendered = report::render_human(&analysis.sources, &analysis.diagnostics, false);
         let snapshot = format!("----- source -----\n{text}----- diagnostics -----\n{rendered}");

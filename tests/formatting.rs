@@ -13,7 +13,11 @@ fn shape(text: &str) -> String {
 }
 
 fn comments(text: &str) -> Vec<String> {
-    parse_file(FileId(0), text).comments.into_iter().map(|comment| comment.text.trim_end().to_string()).collect()
+    parse_file(FileId(0), text)
+        .comments
+        .into_iter()
+        .map(|comment| comment.text.trim_end().to_string())
+        .collect()
 }
 
 #[test]
@@ -26,22 +30,41 @@ fn formatting_is_idempotent_and_keeps_meaning_and_comments() {
         };
         formatted_count += 1;
         let twice = format_source("again", &once).expect("formatted output parses");
-        assert_eq!(once, twice, "{}: formatting is not idempotent", data_name(&path));
-        assert_eq!(shape(&text), shape(&once), "{}: formatting changed the meaning", data_name(&path));
+        assert_eq!(
+            once,
+            twice,
+            "{}: formatting is not idempotent",
+            data_name(&path)
+        );
+        assert_eq!(
+            shape(&text),
+            shape(&once),
+            "{}: formatting changed the meaning",
+            data_name(&path)
+        );
         let mut before = comments(&text);
         let mut after = comments(&once);
         before.sort();
         after.sort();
-        assert_eq!(before, after, "{}: formatting lost or changed comments", data_name(&path));
+        assert_eq!(
+            before,
+            after,
+            "{}: formatting lost or changed comments",
+            data_name(&path)
+        );
     }
-    assert!(formatted_count >= 10, "only {formatted_count} files were formatted");
+    assert!(
+        formatted_count >= 10,
+        "only {formatted_count} files were formatted"
+    );
 }
 
 #[test]
 fn formatted_ok_files_match_their_snapshots() {
     for path in data_files("ok") {
         let text = std::fs::read_to_string(&path).unwrap();
-        let formatted = format_source(&data_name(&path), &text).expect("ok files have no syntax errors");
+        let formatted =
+            format_source(&data_name(&path), &text).expect("ok files have no syntax errors");
         insta::with_settings!({ snapshot_path => "snapshots/fmt", prepend_module_to_snapshot => false }, {
             insta::assert_snapshot!(data_name(&path).replace('/', "__"), formatted);
         });

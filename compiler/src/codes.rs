@@ -30,6 +30,7 @@ pub fn all_codes() -> Vec<CodeInfo> {
         crate::syntax::lexer::CODES,
         crate::syntax::parser::CODES,
         crate::syntax::literals::CODES,
+        crate::syntax::nesting::CODES,
         crate::resolve::CODES,
         crate::lints::CODES,
         IO_CODES,
@@ -43,7 +44,9 @@ pub fn all_codes() -> Vec<CodeInfo> {
 
 /// Looks a code up by its exact name (`E0102`, `shadowed`), case-insensitively.
 pub fn lookup(code: &str) -> Option<CodeInfo> {
-    all_codes().into_iter().find(|info| info.code.eq_ignore_ascii_case(code))
+    all_codes()
+        .into_iter()
+        .find(|info| info.code.eq_ignore_ascii_case(code))
 }
 
 mod io {

@@ -61,12 +61,20 @@ impl Diagnostic {
         Diagnostic::new(code, Severity::Warning, span, message)
     }
 
-    pub fn new(code: &'static str, severity: Severity, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub fn new(
+        code: &'static str,
+        severity: Severity,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         Diagnostic {
             code,
             severity,
             message: message.into(),
-            primary: Label { span, message: String::new() },
+            primary: Label {
+                span,
+                message: String::new(),
+            },
             labels: Vec::new(),
             notes: Vec::new(),
             fix: None,
@@ -80,7 +88,10 @@ impl Diagnostic {
     }
 
     pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
-        self.labels.push(Label { span, message: message.into() });
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+        });
         self
     }
 
@@ -89,10 +100,18 @@ impl Diagnostic {
         self
     }
 
-    pub fn with_fix(mut self, message: impl Into<String>, span: Span, replacement: impl Into<String>) -> Diagnostic {
+    pub fn with_fix(
+        mut self,
+        message: impl Into<String>,
+        span: Span,
+        replacement: impl Into<String>,
+    ) -> Diagnostic {
         self.fix = Some(Fix {
             message: message.into(),
-            edits: vec![Edit { span, replacement: replacement.into() }],
+            edits: vec![Edit {
+                span,
+                replacement: replacement.into(),
+            }],
         });
         self
     }
@@ -105,7 +124,19 @@ impl Diagnostic {
 /// Sorts diagnostics by file, position and code so every output is deterministic.
 pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (a.span().file, a.span().start, a.span().end, a.code, &a.message)
-            .cmp(&(b.span().file, b.span().start, b.span().end, b.code, &b.message))
+        (
+            a.span().file,
+            a.span().start,
+            a.span().end,
+            a.code,
+            &a.message,
+        )
+            .cmp(&(
+                b.span().file,
+                b.span().start,
+                b.span().end,
+                b.code,
+                &b.message,
+            ))
     });
 }

@@ -19,6 +19,7 @@ pub use source::{FileId, MemoryWorld, SourceMap, Span, World};
 
 use resolve::{ModuleFile, ModuleId, Resolution};
 use source::{Origin, SourceFile};
+use std::sync::{Arc, OnceLock};
 use syntax::ParsedFile;
 
 /// One file of the compilation with its syntax and the module it belongs to.
@@ -26,7 +27,7 @@ use syntax::ParsedFile;
 pub struct AnalyzedFile {
     pub file: FileId,
     pub module: ModuleId,
-    pub parsed: ParsedFile,
+    pub parsed: Arc<ParsedFile>,
 }
 
 /// Everything the compiler knows about one site after analysis.
@@ -41,11 +42,15 @@ pub struct Analysis {
 
 impl Analysis {
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|diagnostic| diagnostic.severity == Severity::Error)
+        self.diagnostics
+            .iter()
+            .any(|diagnostic| diagnostic.severity == Severity::Error)
     }
 
     pub fn site_files(&self) -> impl Iterator<Item = &AnalyzedFile> {
-        self.files.iter().filter(|file| file.module == ModuleId::SITE)
+        self.files
+            .iter()
+            .filter(|file| file.module == ModuleId::SITE)
     }
 
     pub fn file(&self, id: FileId) -> Option<&AnalyzedFile> {
@@ -53,11 +58,38 @@ impl Analysis {
     }
 }
 
+/// The stdlib parsed once per process; its files always take the first file ids.
+fn parsed_stdlib() -> &'static [Arc<ParsedFile>] {
+    static STDLIB: OnceLock<Vec<Arc<ParsedFile>>> = OnceLock::new();
+    STDLIB.get_or_init(|| {
+        stdlib::MODULES
+            .iter()
+            .enumerate()
+            .map(|(index, (_, text))| Arc::new(syntax::parse_file(FileId(index as u32), text)))
+            .collect()
+    })
+}
+
 /// Reads the site's files from `world`, loads the stdlib, and runs every stage.
 pub fn analyze(world: &dyn World) -> Analysis {
     let mut sources = SourceMap::default();
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
+    let mut module_names = vec![""];
+    for (index, ((module, text), parsed)) in stdlib::MODULES.iter().zip(parsed_stdlib()).enumerate()
+    {
+        module_names.push(module);
+        let file = sources.add(SourceFile::new(
+            stdlib::file_name(module),
+            *text,
+            Origin::Stdlib,
+        ));
+        files.push(AnalyzedFile {
+            file,
+            module: ModuleId(index as u32 + 1),
+            parsed: Arc::clone(parsed),
+        });
+    }
     for name in world.site_files() {
         let (text, read_error) = match world.read(&name) {
             Ok(text) => (text, None),
@@ -67,28 +99,42 @@ pub fn analyze(world: &dyn World) -> Analysis {
         if let Some(error) = read_error {
             diagnostics.push(Diagnostic::error(
                 codes::READ_FAILED,
-                Span { file, start: 0, end: 0 },
+                Span {
+                    file,
+                    start: 0,
+                    end: 0,
+                },
                 format!("cannot read {name}: {error}"),
             ));
         }
-        let parsed = syntax::parse_file(file, &text);
-        files.push(AnalyzedFile { file, module: ModuleId::SITE, parsed });
-    }
-    let mut module_names = vec![""];
-    for (index, (module, text)) in stdlib::MODULES.iter().enumerate() {
-        module_names.push(module);
-        let file = sources.add(SourceFile::new(stdlib::file_name(module), *text, Origin::Stdlib));
-        let parsed = syntax::parse_file(file, text);
-        files.push(AnalyzedFile { file, module: ModuleId(index as u32 + 1), parsed });
+        let parsed = Arc::new(syntax::parse_file(file, &text));
+        files.push(AnalyzedFile {
+            file,
+            module: ModuleId::SITE,
+            parsed,
+        });
     }
     let module_files: Vec<ModuleFile<'_>> = files
         .iter()
-        .map(|file| ModuleFile { module: file.module, file: file.file, ast: &file.parsed.ast })
+        .map(|file| ModuleFile {
+            module: file.module,
+            file: file.file,
+            ast: &file.parsed.ast,
+        })
         .collect();
     let resolution = resolve::resolve(&module_names, &module_files);
-    diagnostics.extend(files.iter().flat_map(|file| file.parsed.diagnostics.iter().cloned()));
+    diagnostics.extend(
+        files
+            .iter()
+            .flat_map(|file| file.parsed.diagnostics.iter().cloned()),
+    );
     diagnostics.extend(resolution.diagnostics.iter().cloned());
     diagnostic::sort_diagnostics(&mut diagnostics);
     diagnostics.dedup();
-    Analysis { sources, files, resolution, diagnostics }
+    Analysis {
+        sources,
+        files,
+        resolution,
+        diagnostics,
+    }
 }

@@ -47,8 +47,8 @@ crate::declare_codes! {
 pub fn default_level(name: &str) -> Option<LintLevel> {
     match name {
         "no-path" | "unbound-peer" | "expect-failed" => Some(LintLevel::Error),
-        "shadowed" | "redundant" | "broad-range" | "any-source" | "insecure-service" | "port-collision"
-        | "bmc-port-conflict" | "unused" => Some(LintLevel::Warn),
+        "shadowed" | "redundant" | "broad-range" | "any-source" | "insecure-service"
+        | "port-collision" | "bmc-port-conflict" | "unused" => Some(LintLevel::Warn),
         _ => None,
     }
 }

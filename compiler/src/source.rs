@@ -19,12 +19,20 @@ pub struct Span {
 
 impl Span {
     pub fn new(file: FileId, range: std::ops::Range<usize>) -> Span {
-        Span { file, start: range.start as u32, end: range.end as u32 }
+        Span {
+            file,
+            start: range.start as u32,
+            end: range.end as u32,
+        }
     }
 
     /// The smallest span covering both; both must be in the same file.
     pub fn to(self, other: Span) -> Span {
-        Span { file: self.file, start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     pub fn range(self) -> std::ops::Range<usize> {
@@ -72,7 +80,12 @@ impl SourceFile {
         let text: Arc<str> = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(index, _)| index as u32 + 1));
-        SourceFile { name: name.into(), text, origin, line_starts }
+        SourceFile {
+            name: name.into(),
+            text,
+            origin,
+            line_starts,
+        }
     }
 
     /// 0-based line index and the byte offset where that line starts.
@@ -86,16 +99,23 @@ impl SourceFile {
     pub fn line_column(&self, offset: u32) -> LineColumn {
         let (line, line_start) = self.line_of(offset);
         let offset = self.floor_char_boundary(offset);
-        let column = self.text[line_start as usize..offset as usize].chars().count() as u32;
-        LineColumn { line: line as u32 + 1, column: column + 1 }
+        let column = self.text[line_start as usize..offset as usize]
+            .chars()
+            .count() as u32;
+        LineColumn {
+            line: line as u32 + 1,
+            column: column + 1,
+        }
     }
 
     /// 0-based line and UTF-16 column, the unit the Language Server Protocol counts in.
     pub fn line_utf16_column(&self, offset: u32) -> (u32, u32) {
         let (line, line_start) = self.line_of(offset);
         let offset = self.floor_char_boundary(offset);
-        let column: usize =
-            self.text[line_start as usize..offset as usize].chars().map(char::len_utf16).sum();
+        let column: usize = self.text[line_start as usize..offset as usize]
+            .chars()
+            .map(char::len_utf16)
+            .sum();
         (line as u32, column as u32)
     }
 
@@ -104,7 +124,10 @@ impl SourceFile {
         let Some(&line_start) = self.line_starts.get(line as usize) else {
             return self.text.len() as u32;
         };
-        let line_end = self.line_starts.get(line as usize + 1).map_or(self.text.len() as u32, |&s| s - 1);
+        let line_end = self
+            .line_starts
+            .get(line as usize + 1)
+            .map_or(self.text.len() as u32, |&s| s - 1);
         let mut units = 0;
         for (index, ch) in self.text[line_start as usize..line_end as usize].char_indices() {
             if units >= column {
@@ -151,11 +174,16 @@ impl SourceMap {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
-        self.files.iter().enumerate().map(|(index, file)| (FileId(index as u32), file))
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(index, file)| (FileId(index as u32), file))
     }
 
     pub fn find(&self, name: &str) -> Option<FileId> {
-        self.iter().find(|(_, file)| file.name == name).map(|(id, _)| id)
+        self.iter()
+            .find(|(_, file)| file.name == name)
+            .map(|(id, _)| id)
     }
 }
 
@@ -187,6 +215,9 @@ impl World for MemoryWorld {
     }
 
     fn read(&self, name: &str) -> Result<String, String> {
-        self.files.get(name).cloned().ok_or_else(|| format!("no file named {name}"))
+        self.files
+            .get(name)
+            .cloned()
+            .ok_or_else(|| format!("no file named {name}"))
     }
 }

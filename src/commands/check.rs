@@ -6,7 +6,12 @@ use flowc_compiler::{codes, report, Analysis, Severity};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-pub fn run(paths: &[PathBuf], format: ReportFormat, deny_warnings: bool, dump: Option<DumpStage>) -> u8 {
+pub fn run(
+    paths: &[PathBuf],
+    format: ReportFormat,
+    deny_warnings: bool,
+    dump: Option<DumpStage>,
+) -> u8 {
     let world = match FileSystemWorld::collect(paths) {
         Ok(world) => world,
         Err(message) => {
@@ -16,10 +21,10 @@ pub fn run(paths: &[PathBuf], format: ReportFormat, deny_warnings: bool, dump: O
     };
     let analysis = flowc_compiler::analyze(&world);
     if let Some(stage) = dump {
-        print!("{}", dump_stage(&analysis, stage));
+        crate::output::print(&dump_stage(&analysis, stage));
         return status::CLEAN;
     }
-    print!("{}", render(&analysis, format));
+    crate::output::print(&render(&analysis, format));
     exit_status(&analysis, deny_warnings)
 }
 
@@ -45,11 +50,18 @@ pub fn render(analysis: &Analysis, format: ReportFormat) -> String {
 
 fn exit_status(analysis: &Analysis, deny_warnings: bool) -> u8 {
     let diagnostics = &analysis.diagnostics;
-    if diagnostics.iter().any(|diagnostic| diagnostic.code == codes::READ_FAILED) {
+    if diagnostics
+        .iter()
+        .any(|diagnostic| diagnostic.code == codes::READ_FAILED)
+    {
         return status::USAGE;
     }
-    let failing = |severity| severity == Severity::Error || (deny_warnings && severity == Severity::Warning);
-    if diagnostics.iter().any(|diagnostic| failing(diagnostic.severity)) {
+    let failing =
+        |severity| severity == Severity::Error || (deny_warnings && severity == Severity::Warning);
+    if diagnostics
+        .iter()
+        .any(|diagnostic| failing(diagnostic.severity))
+    {
         status::PROBLEMS
     } else {
         status::CLEAN
@@ -66,11 +78,17 @@ fn dump_stage(analysis: &Analysis, stage: DumpStage) -> String {
                 let lexed = flowc_compiler::syntax::lexer::lex(file.file, &source.text);
                 for (token, span) in &lexed.tokens {
                     let position = source.line_column(span.start);
-                    output.push_str(&format!("{}:{}\t{:?}\n", position.line, position.column, token));
+                    output.push_str(&format!(
+                        "{}:{}\t{:?}\n",
+                        position.line, position.column, token
+                    ));
                 }
                 for comment in &lexed.comments {
                     let position = source.line_column(comment.span.start);
-                    output.push_str(&format!("{}:{}\tComment({:?})\n", position.line, position.column, comment.text));
+                    output.push_str(&format!(
+                        "{}:{}\tComment({:?})\n",
+                        position.line, position.column, comment.text
+                    ));
                 }
             }
             DumpStage::Ast => output.push_str(&format!("{:#?}\n", file.parsed.ast)),

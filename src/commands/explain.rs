@@ -5,21 +5,28 @@ use flowc_compiler::codes;
 
 pub fn run(code: Option<&str>) -> u8 {
     let Some(code) = code else {
-        println!("Diagnostic codes and lints (flowc explain CODE for the details):\n");
+        let mut listing =
+            String::from("Diagnostic codes and lints (flowc explain CODE for the details):\n\n");
         for info in codes::all_codes() {
-            println!("  {:<18} {}", info.code, info.title);
+            listing.push_str(&format!("  {:<18} {}\n", info.code, info.title));
         }
+        crate::output::print(&listing);
         return status::CLEAN;
     };
     match codes::lookup(code) {
         Some(info) => {
-            println!("{}: {}\n", info.code, info.title);
-            print!("{}", dedent(info.explanation));
+            crate::output::print(&format!(
+                "{}: {}\n\n{}",
+                info.code,
+                info.title,
+                dedent(info.explanation)
+            ));
             status::CLEAN
         }
         None => {
             let all = codes::all_codes();
-            let suggestion = flowc_compiler::resolve::did_you_mean(code, all.iter().map(|info| info.code));
+            let suggestion =
+                flowc_compiler::resolve::did_you_mean(code, all.iter().map(|info| info.code));
             eprintln!("error: there is no diagnostic code or lint `{code}`");
             if let Some(suggestion) = suggestion {
                 eprintln!("help: did you mean `{suggestion}`?");
@@ -32,5 +39,7 @@ pub fn run(code: Option<&str>) -> u8 {
 
 /// Doc comments keep the space after `///`; drop one leading space per line.
 fn dedent(text: &str) -> String {
-    text.lines().map(|line| format!("{}\n", line.strip_prefix(' ').unwrap_or(line))).collect()
+    text.lines()
+        .map(|line| format!("{}\n", line.strip_prefix(' ').unwrap_or(line)))
+        .collect()
 }

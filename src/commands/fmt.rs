@@ -27,7 +27,10 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
         let formatted = match format::format_source(&name, &text) {
             Ok(formatted) => formatted,
             Err(failure) => {
-                eprint!("{}", report::render_short(&failure.sources, &failure.diagnostics));
+                eprint!(
+                    "{}",
+                    report::render_short(&failure.sources, &failure.diagnostics)
+                );
                 eprintln!("{name}: not formatted: fix the syntax errors first");
                 code = code.max(status::PROBLEMS);
                 continue;
@@ -37,7 +40,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
             continue;
         }
         if check {
-            println!("{name}: not formatted");
+            crate::output::println(&format!("{name}: not formatted"));
             code = code.max(status::PROBLEMS);
         } else {
             let path = world.path_of(&name).expect("every site name has a path");
@@ -45,7 +48,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
                 eprintln!("error: cannot write {name}: {error}");
                 code = status::USAGE;
             } else {
-                println!("formatted {name}");
+                crate::output::println(&format!("formatted {name}"));
             }
         }
     }
@@ -61,11 +64,14 @@ pub fn run_stdin() -> u8 {
     let text = String::from_utf8_lossy(&bytes);
     match format::format_source("<stdin>", &text) {
         Ok(formatted) => {
-            print!("{formatted}");
+            crate::output::print(&formatted);
             status::CLEAN
         }
         Err(failure) => {
-            eprint!("{}", report::render_short(&failure.sources, &failure.diagnostics));
+            eprint!(
+                "{}",
+                report::render_short(&failure.sources, &failure.diagnostics)
+            );
             status::PROBLEMS
         }
     }

@@ -23,12 +23,17 @@ pub fn data_files(kind: &str) -> Vec<PathBuf> {
 }
 
 fn collect(directory: &Path, files: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(directory) else { return };
+    let Ok(entries) = std::fs::read_dir(directory) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
             collect(&path, files);
-        } else if path.extension().is_some_and(|extension| extension == "flow") {
+        } else if path
+            .extension()
+            .is_some_and(|extension| extension == "flow")
+        {
             files.push(path);
         }
     }
@@ -36,7 +41,10 @@ fn collect(directory: &Path, files: &mut Vec<PathBuf>) {
 
 /// The name a data file has in diagnostics: its path below `tests/data`.
 pub fn data_name(path: &Path) -> String {
-    path.strip_prefix(data_directory()).unwrap_or(path).to_string_lossy().replace('\\', "/")
+    path.strip_prefix(data_directory())
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 /// Analyses one data file as a site of its own.
@@ -55,8 +63,16 @@ pub fn reported(analysis: &Analysis) -> BTreeSet<(u32, String, String)> {
         .map(|diagnostic| {
             let file = analysis.sources.get(diagnostic.span().file);
             let line = file.line_column(diagnostic.span().start).line;
-            let line = if file.origin == flowc_compiler::source::Origin::Stdlib { 0 } else { line };
-            (line, diagnostic.severity.as_str().to_string(), diagnostic.code.to_string())
+            let line = if file.origin == flowc_compiler::source::Origin::Stdlib {
+                0
+            } else {
+                line
+            };
+            (
+                line,
+                diagnostic.severity.as_str().to_string(),
+                diagnostic.code.to_string(),
+            )
         })
         .collect()
 }
@@ -70,11 +86,14 @@ pub fn expected(text: &str) -> BTreeSet<(u32, String, String)> {
         let number = index as u32 + 1;
         let parsed = ["error", "warning"].iter().find_map(|severity| {
             let marker = format!("# {severity}: ");
-            line.find(&marker).map(|at| (at, *severity, line[at + marker.len()..].to_string()))
+            line.find(&marker)
+                .map(|at| (at, *severity, line[at + marker.len()..].to_string()))
         });
         match parsed {
             Some((at, severity, codes)) => {
-                let codes = codes.split(',').map(|code| (severity.to_string(), code.trim().to_string()));
+                let codes = codes
+                    .split(',')
+                    .map(|code| (severity.to_string(), code.trim().to_string()));
                 if line[..at].trim().is_empty() {
                     pending.extend(codes);
                 } else {
@@ -99,7 +118,10 @@ pub fn strip_spans(debug: &str) -> String {
     let mut characters = debug.chars().peekable();
     while let Some(character) = characters.next() {
         if character == '@' && characters.peek().is_some_and(char::is_ascii_digit) {
-            while characters.peek().is_some_and(|c| c.is_ascii_digit() || *c == ':' || *c == '.') {
+            while characters
+                .peek()
+                .is_some_and(|c| c.is_ascii_digit() || *c == ':' || *c == '.')
+            {
                 characters.next();
             }
         } else {

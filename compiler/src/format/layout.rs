@@ -27,18 +27,32 @@ impl Printer<'_> {
             None => item.span.start,
         };
         self.begin_line(start);
-        let pad = |name: &Ident| format!("{:width$}", name.name, width = name_width.max(name.name.len()));
+        let pad = |name: &Ident| {
+            format!(
+                "{:width$}",
+                name.name,
+                width = name_width.max(name.name.len())
+            )
+        };
         match &item.kind {
-            ItemKind::Import(import) => self.out.push_str(&format!("import {}", import.module.name)),
+            ItemKind::Import(import) => {
+                self.out.push_str(&format!("import {}", import.module.name))
+            }
             ItemKind::Zone(zone) => {
                 let addresses = match &zone.addresses {
                     ZoneAddresses::Any(_) => "any".to_string(),
                     ZoneAddresses::List(addresses) => addresses_text(addresses),
                 };
-                self.out.push_str(&format!("zone {} = {addresses}", pad(&zone.name)));
+                self.out
+                    .push_str(&format!("zone {} = {addresses}", pad(&zone.name)));
             }
             ItemKind::Host(host) => {
-                let line = format!("host {} = {}{}", pad(&host.name), addresses_text(&host.addresses), roles_text(&host.roles));
+                let line = format!(
+                    "host {} = {}{}",
+                    pad(&host.name),
+                    addresses_text(&host.addresses),
+                    roles_text(&host.roles)
+                );
                 self.out.push_str(&line);
             }
             ItemKind::Group(group) => {
@@ -50,34 +64,55 @@ impl Printer<'_> {
                         Member::Name(path) => path.text(),
                     })
                     .collect();
-                let line = format!("group {} = {}{}", pad(&group.name), members.join(", "), roles_text(&group.roles));
+                let line = format!(
+                    "group {} = {}{}",
+                    pad(&group.name),
+                    members.join(", "),
+                    roles_text(&group.roles)
+                );
                 self.out.push_str(&line);
             }
             ItemKind::Service(service) => {
-                self.out.push_str(&format!("service {} = {}", pad(&service.name), specs_text(&service.specs)));
+                self.out.push_str(&format!(
+                    "service {} = {}",
+                    pad(&service.name),
+                    specs_text(&service.specs)
+                ));
             }
             ItemKind::Rule(rule) => {
-                self.out.push_str(&format!("{} {}", rule.action.keyword(), flow_text(&rule.flow)));
+                self.out.push_str(&format!(
+                    "{} {}",
+                    rule.action.keyword(),
+                    flow_text(&rule.flow)
+                ));
             }
             ItemKind::Expect(expect) => {
                 let outcome = match expect.outcome {
                     Outcome::Allowed => "allowed",
                     Outcome::Denied => "denied",
                 };
-                self.out.push_str(&format!("expect {} {outcome}", flow_text(&expect.flow)));
+                self.out
+                    .push_str(&format!("expect {} {outcome}", flow_text(&expect.flow)));
             }
             ItemKind::Lint(setting) => {
-                let option = setting.option.as_ref().map(|option| format!(".{}", option.name)).unwrap_or_default();
+                let option = setting
+                    .option
+                    .as_ref()
+                    .map(|option| format!(".{}", option.name))
+                    .unwrap_or_default();
                 let value = match &setting.value {
                     LintValue::Level(level, _) => level.keyword().to_string(),
                     LintValue::Number(int) => int.text.clone(),
                 };
-                self.out.push_str(&format!("lint {}{option} = {value}", setting.lint.name));
+                self.out
+                    .push_str(&format!("lint {}{option} = {value}", setting.lint.name));
             }
             ItemKind::Firewall(firewall) => return self.firewall(firewall, item.span.end),
             ItemKind::Role(role) => return self.role(role, item.span.end),
             // Files with syntax errors are never formatted, so there are no error items here.
-            ItemKind::Error => self.out.push_str(self.text.get(item.span.range()).unwrap_or("")),
+            ItemKind::Error => self
+                .out
+                .push_str(self.text.get(item.span.range()).unwrap_or("")),
         }
         self.end_line(item.span.end);
     }
@@ -89,7 +124,8 @@ impl Printer<'_> {
     }
 
     fn firewall(&mut self, firewall: &Firewall, end: u32) {
-        self.out.push_str(&format!("firewall {} {{\n", firewall.name.name));
+        self.out
+            .push_str(&format!("firewall {} {{\n", firewall.name.name));
         self.indent += 1;
         for part in &firewall.parts {
             self.begin_line(part.span.start);
@@ -98,7 +134,9 @@ impl Printer<'_> {
                     let names: Vec<&str> = zones.iter().map(|zone| zone.name.as_str()).collect();
                     format!("zones {}", names.join(", "))
                 }
-                FirewallPartKind::Address(addresses) => format!("address {}", addresses_text(addresses)),
+                FirewallPartKind::Address(addresses) => {
+                    format!("address {}", addresses_text(addresses))
+                }
             };
             self.out.push_str(&line);
             self.end_line(part.span.end);
@@ -178,14 +216,16 @@ impl Printer<'_> {
                 self.block(&for_statement.body);
             }
             StatementKind::Error => {
-                self.out.push_str(self.text.get(statement.span.range()).unwrap_or(""));
+                self.out
+                    .push_str(self.text.get(statement.span.range()).unwrap_or(""));
                 self.end_line(statement.span.end);
             }
         }
     }
 
     fn if_statement(&mut self, if_statement: &IfStatement) {
-        self.out.push_str(&format!("if {} ", expression_text(&if_statement.condition)));
+        self.out
+            .push_str(&format!("if {} ", expression_text(&if_statement.condition)));
         let Some(else_branch) = &if_statement.else_branch else {
             self.block(&if_statement.then_block);
             return;
@@ -206,7 +246,10 @@ impl Printer<'_> {
 fn alignment_widths(items: &[Item], printer: &Printer<'_>) -> Vec<usize> {
     let alignable = |item: &Item| {
         item.attributes.is_empty()
-            && matches!(item.kind, ItemKind::Zone(_) | ItemKind::Host(_) | ItemKind::Group(_) | ItemKind::Service(_))
+            && matches!(
+                item.kind,
+                ItemKind::Zone(_) | ItemKind::Host(_) | ItemKind::Group(_) | ItemKind::Service(_)
+            )
     };
     let mut widths = vec![0; items.len()];
     let mut run_start = 0;
@@ -214,13 +257,18 @@ fn alignment_widths(items: &[Item], printer: &Printer<'_>) -> Vec<usize> {
         let continues = index < items.len()
             && index > run_start
             && alignable(&items[index])
-            && std::mem::discriminant(&items[index].kind) == std::mem::discriminant(&items[index - 1].kind)
+            && std::mem::discriminant(&items[index].kind)
+                == std::mem::discriminant(&items[index - 1].kind)
             && !printer.gap_has_blank_line(items[index - 1].span.end, items[index].span.start)
             && !printer.has_comment_in(items[index - 1].span.start, items[index].span.start);
         if !continues {
             let run = &items[run_start..index];
             if run.len() > 1 && run.iter().all(alignable) {
-                let width = run.iter().filter_map(|item| item.kind.defined_name()).map(|name| name.name.len()).max();
+                let width = run
+                    .iter()
+                    .filter_map(|item| item.kind.defined_name())
+                    .map(|name| name.name.len())
+                    .max();
                 widths[run_start..index].fill(width.unwrap_or(0));
             }
             run_start = index;
@@ -230,7 +278,11 @@ fn alignment_widths(items: &[Item], printer: &Printer<'_>) -> Vec<usize> {
 }
 
 fn addresses_text(addresses: &[AddressLit]) -> String {
-    addresses.iter().map(|address| address.text.as_str()).collect::<Vec<_>>().join(", ")
+    addresses
+        .iter()
+        .map(|address| address.text.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn roles_text(roles: &[RoleUse]) -> String {
@@ -244,7 +296,13 @@ fn roles_text(roles: &[RoleUse]) -> String {
             Some(arguments) => {
                 let arguments: Vec<String> = arguments
                     .iter()
-                    .map(|argument| format!("{} = {}", argument.name.name, expression_text(&argument.value)))
+                    .map(|argument| {
+                        format!(
+                            "{} = {}",
+                            argument.name.name,
+                            expression_text(&argument.value)
+                        )
+                    })
                     .collect();
                 format!("{}({})", role_use.role.text(), arguments.join(", "))
             }
@@ -256,7 +314,10 @@ fn roles_text(roles: &[RoleUse]) -> String {
 fn param_text(param: &Param) -> String {
     let ty = match &param.ty {
         ParamType::Host { roles, .. } => {
-            format!("host is {}", roles.iter().map(Path::text).collect::<Vec<_>>().join(" | "))
+            format!(
+                "host is {}",
+                roles.iter().map(Path::text).collect::<Vec<_>>().join(" | ")
+            )
         }
         ParamType::Words { words, .. } => words
             .iter()
@@ -302,17 +363,28 @@ fn specs_text(specs: &[PortSpec]) -> String {
 
 fn spec_text(spec: &PortSpec) -> String {
     match spec {
-        PortSpec::Transport { transport, ports, source_ports, .. } => {
+        PortSpec::Transport {
+            transport,
+            ports,
+            source_ports,
+            ..
+        } => {
             let protocol = match transport {
                 Transport::Tcp => "tcp",
                 Transport::Udp => "udp",
             };
             match source_ports {
-                Some(source_ports) => format!("{protocol} {} from {}", ports_text(ports), ports_text(source_ports)),
+                Some(source_ports) => format!(
+                    "{protocol} {} from {}",
+                    ports_text(ports),
+                    ports_text(source_ports)
+                ),
                 None => format!("{protocol} {}", ports_text(ports)),
             }
         }
-        PortSpec::Icmp { version, icmp_type, .. } => {
+        PortSpec::Icmp {
+            version, icmp_type, ..
+        } => {
             let keyword = match version {
                 IcmpVersion::V4 => "icmp",
                 IcmpVersion::V6 => "icmpv6",
@@ -328,7 +400,9 @@ fn spec_text(spec: &PortSpec) -> String {
             NamedProtocol::Gre => "gre",
         }
         .to_string(),
-        PortSpec::ProtocolNumber { protocol, .. } => format!("proto {}", number_or_name_text(protocol)),
+        PortSpec::ProtocolNumber { protocol, .. } => {
+            format!("proto {}", number_or_name_text(protocol))
+        }
         PortSpec::Any(_) => "any".to_string(),
         PortSpec::Named(path) => path.text(),
     }
@@ -352,7 +426,11 @@ fn ports_text(ports: &Ports) -> String {
 
 fn range_text(range: &PortRange) -> String {
     match &range.end {
-        Some(end) => format!("{}..{}", expression_text(&range.start), expression_text(end)),
+        Some(end) => format!(
+            "{}..{}",
+            expression_text(&range.start),
+            expression_text(end)
+        ),
         None => expression_text(&range.start),
     }
 }
@@ -363,12 +441,26 @@ fn expression_text(expression: &Expr) -> String {
         Expr::Bool(value, _) => value.to_string(),
         Expr::Name(path) => path.text(),
         Expr::Address(address) => address.text.clone(),
-        Expr::Set(elements, _) => format!("{{{}}}", elements.iter().map(range_text).collect::<Vec<_>>().join(", ")),
+        Expr::Set(elements, _) => format!(
+            "{{{}}}",
+            elements
+                .iter()
+                .map(range_text)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         Expr::Not(inner, _) => format!("!{}", expression_text(inner)),
         Expr::Binary { op, lhs, rhs, .. } => {
-            format!("{} {} {}", expression_text(lhs), op.text(), expression_text(rhs))
+            format!(
+                "{} {} {}",
+                expression_text(lhs),
+                op.text(),
+                expression_text(rhs)
+            )
         }
         Expr::Paren(inner, _) => format!("({})", expression_text(inner)),
-        Expr::Range { start, end, .. } => format!("{}..{}", expression_text(start), expression_text(end)),
+        Expr::Range { start, end, .. } => {
+            format!("{}..{}", expression_text(start), expression_text(end))
+        }
     }
 }

@@ -25,10 +25,17 @@ pub fn format_source(name: &str, text: &str) -> Result<String, FormatFailure> {
     let mut sources = SourceMap::default();
     let file = sources.add(SourceFile::new(name, text, Origin::Site));
     let parsed = syntax::parse_file(file, text);
-    let syntax_errors: Vec<Diagnostic> =
-        parsed.diagnostics.iter().filter(|diagnostic| is_syntax_error(diagnostic)).cloned().collect();
+    let syntax_errors: Vec<Diagnostic> = parsed
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| is_syntax_error(diagnostic))
+        .cloned()
+        .collect();
     if !syntax_errors.is_empty() {
-        return Err(FormatFailure { sources, diagnostics: syntax_errors });
+        return Err(FormatFailure {
+            sources,
+            diagnostics: syntax_errors,
+        });
     }
     Ok(format_parsed(&parsed, text))
 }
@@ -41,7 +48,12 @@ pub fn format_parsed(parsed: &ParsedFile, text: &str) -> String {
 /// Errors that leave holes in the tree; literal errors (a port of 70000) do not stop formatting.
 pub fn is_syntax_error(diagnostic: &Diagnostic) -> bool {
     use crate::syntax::{lexer, parser};
-    [lexer::UNKNOWN_CHARACTER, lexer::UNTERMINATED_STRING, parser::SYNTAX_ERROR].contains(&diagnostic.code)
+    [
+        lexer::UNKNOWN_CHARACTER,
+        lexer::UNTERMINATED_STRING,
+        parser::SYNTAX_ERROR,
+    ]
+    .contains(&diagnostic.code)
 }
 
 /// A file id for callers that format text outside any analysis.

@@ -14,12 +14,23 @@ pub(super) struct Printer<'a> {
 
 impl<'a> Printer<'a> {
     pub(super) fn new(text: &'a str, comments: &'a [Comment]) -> Printer<'a> {
-        Printer { text, comments, next_comment: 0, out: String::new(), indent: 0, cursor: 0 }
+        Printer {
+            text,
+            comments,
+            next_comment: 0,
+            out: String::new(),
+            indent: 0,
+            cursor: 0,
+        }
     }
 
     /// Starts a line for a node beginning at `start`, placing the comments before it first.
     pub(super) fn begin_line(&mut self, start: u32) {
-        while let Some(comment) = self.comments.get(self.next_comment).filter(|comment| comment.span.start < start) {
+        while let Some(comment) = self
+            .comments
+            .get(self.next_comment)
+            .filter(|comment| comment.span.start < start)
+        {
             self.blank_line_if_gap(self.cursor, comment.span.start);
             self.write_indent();
             self.out.push_str(comment.text.trim_end());
@@ -36,12 +47,20 @@ impl<'a> Printer<'a> {
     pub(super) fn end_line(&mut self, end: u32) {
         let first_inside = self.next_comment;
         let mut after = first_inside;
-        while self.comments.get(after).is_some_and(|comment| comment.span.start < end) {
+        while self
+            .comments
+            .get(after)
+            .is_some_and(|comment| comment.span.start < end)
+        {
             after += 1;
         }
         let trailing = self.comments.get(after).filter(|comment| {
             comment.span.start >= end
-                && !self.text.get(end as usize..comment.span.start as usize).unwrap_or("\n").contains('\n')
+                && !self
+                    .text
+                    .get(end as usize..comment.span.start as usize)
+                    .unwrap_or("\n")
+                    .contains('\n')
         });
         self.cursor = self.cursor.max(end);
         if let Some(comment) = trailing {
@@ -60,7 +79,10 @@ impl<'a> Printer<'a> {
 
     /// Places every remaining comment that starts before `offset`, e.g. before a closing brace.
     pub(super) fn flush_comments_before(&mut self, offset: u32) {
-        let has_comment = self.comments.get(self.next_comment).is_some_and(|comment| comment.span.start < offset);
+        let has_comment = self
+            .comments
+            .get(self.next_comment)
+            .is_some_and(|comment| comment.span.start < offset);
         if has_comment {
             self.begin_line(offset);
             // begin_line wrote indentation for a node that is not printed here; take it back.
@@ -71,20 +93,28 @@ impl<'a> Printer<'a> {
 
     /// Whether any comment starts within `start..end`.
     pub(super) fn has_comment_in(&self, start: u32, end: u32) -> bool {
-        self.comments[self.next_comment..].iter().any(|comment| comment.span.start >= start && comment.span.start < end)
+        self.comments[self.next_comment..]
+            .iter()
+            .any(|comment| comment.span.start >= start && comment.span.start < end)
     }
 
     /// Keeps one blank line where the source had at least one, except at the top of a block.
     fn blank_line_if_gap(&mut self, from: u32, to: u32) {
         let gap = self.text.get(from as usize..to as usize).unwrap_or("");
-        let at_block_start = self.out.is_empty() || self.out.ends_with("{\n") || self.out.ends_with("(\n");
+        let at_block_start =
+            self.out.is_empty() || self.out.ends_with("{\n") || self.out.ends_with("(\n");
         if gap.matches('\n').count() >= 2 && !at_block_start && !self.out.ends_with("\n\n") {
             self.out.push('\n');
         }
     }
 
     pub(super) fn gap_has_blank_line(&self, from: u32, to: u32) -> bool {
-        self.text.get(from as usize..to as usize).unwrap_or("").matches('\n').count() >= 2
+        self.text
+            .get(from as usize..to as usize)
+            .unwrap_or("")
+            .matches('\n')
+            .count()
+            >= 2
     }
 
     pub(super) fn write_indent(&mut self) {

@@ -7,7 +7,11 @@ use ariadne::{Color, Config, IndexType, Label, Report, ReportKind};
 
 /// Renders diagnostics with source snippets; `color` is for terminals only.
 pub fn render_human(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool) -> String {
-    let mut cache = ariadne::sources(sources.iter().map(|(_, file)| (file.name.clone(), file.text.to_string())));
+    let mut cache = ariadne::sources(
+        sources
+            .iter()
+            .map(|(_, file)| (file.name.clone(), file.text.to_string())),
+    );
     let mut output = Vec::new();
     for diagnostic in diagnostics {
         let (kind, primary_color) = match diagnostic.severity {
@@ -16,17 +20,27 @@ pub fn render_human(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool
             Severity::Note => (ReportKind::Advice, Color::Cyan),
         };
         let span = |span: crate::Span| (sources.get(span.file).name.clone(), span.range());
-        let mut primary = Label::new(span(diagnostic.primary.span)).with_color(primary_color).with_priority(1);
+        let mut primary = Label::new(span(diagnostic.primary.span))
+            .with_color(primary_color)
+            .with_priority(1);
         if !diagnostic.primary.message.is_empty() {
             primary = primary.with_message(&diagnostic.primary.message);
         }
         let mut report = Report::build(kind, span(diagnostic.primary.span))
-            .with_config(Config::default().with_color(color).with_index_type(IndexType::Byte))
+            .with_config(
+                Config::default()
+                    .with_color(color)
+                    .with_index_type(IndexType::Byte),
+            )
             .with_code(diagnostic.code)
             .with_message(&diagnostic.message)
             .with_label(primary);
         for label in &diagnostic.labels {
-            report = report.with_label(Label::new(span(label.span)).with_message(&label.message).with_color(Color::Blue));
+            report = report.with_label(
+                Label::new(span(label.span))
+                    .with_message(&label.message)
+                    .with_color(Color::Blue),
+            );
         }
         for note in &diagnostic.notes {
             report = report.with_note(note);

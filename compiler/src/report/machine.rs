@@ -62,7 +62,10 @@ fn diagnostic_json(sources: &SourceMap, diagnostic: &Diagnostic) -> Value {
                 value
             })
             .collect();
-        object.insert("fix".into(), json!({ "message": fix.message, "edits": edits }));
+        object.insert(
+            "fix".into(),
+            json!({ "message": fix.message, "edits": edits }),
+        );
     }
     value
 }
@@ -70,7 +73,10 @@ fn diagnostic_json(sources: &SourceMap, diagnostic: &Diagnostic) -> Value {
 /// One JSON array; each element has `severity`, `code`, `message`, `file`, `line`, `column`,
 /// `end_line`, `end_column`, plus `labels`, `notes` and `fix` when present.
 pub fn render_json(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
-    let array: Vec<Value> = diagnostics.iter().map(|diagnostic| diagnostic_json(sources, diagnostic)).collect();
+    let array: Vec<Value> = diagnostics
+        .iter()
+        .map(|diagnostic| diagnostic_json(sources, diagnostic))
+        .collect();
     serde_json::to_string_pretty(&array).expect("JSON values always serialise") + "\n"
 }
 
@@ -105,7 +111,10 @@ fn sarif_location(sources: &SourceMap, span: crate::Span, message: Option<&str>)
 
 /// SARIF 2.1.0: one run whose rules are the codes that occur, and one result per diagnostic.
 pub fn render_sarif(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
-    let mut codes: Vec<&str> = diagnostics.iter().map(|diagnostic| diagnostic.code).collect();
+    let mut codes: Vec<&str> = diagnostics
+        .iter()
+        .map(|diagnostic| diagnostic.code)
+        .collect();
     codes.sort();
     codes.dedup();
     let rules: Vec<Value> = codes

@@ -15,19 +15,33 @@ use crate::Diagnostic;
 pub fn location(sources: &SourceMap, diagnostic: &Diagnostic) -> (String, LineColumn, LineColumn) {
     let span = diagnostic.span();
     let file = sources.get(span.file);
-    (file.name.clone(), file.line_column(span.start), file.line_column(span.end))
+    (
+        file.name.clone(),
+        file.line_column(span.start),
+        file.line_column(span.end),
+    )
 }
 
 /// "2 errors, 1 warning", or `None` when there is nothing to count.
 pub fn summary(diagnostics: &[Diagnostic]) -> Option<String> {
-    let count = |severity| diagnostics.iter().filter(|diagnostic| diagnostic.severity == severity).count();
-    let plural = |count: usize, word: &str| format!("{count} {word}{}", if count == 1 { "" } else { "s" });
+    let count = |severity| {
+        diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.severity == severity)
+            .count()
+    };
+    let plural =
+        |count: usize, word: &str| format!("{count} {word}{}", if count == 1 { "" } else { "s" });
     let errors = count(crate::Severity::Error);
     let warnings = count(crate::Severity::Warning);
     match (errors, warnings) {
         (0, 0) => None,
         (errors, 0) => Some(plural(errors, "error")),
         (0, warnings) => Some(plural(warnings, "warning")),
-        (errors, warnings) => Some(format!("{}, {}", plural(errors, "error"), plural(warnings, "warning"))),
+        (errors, warnings) => Some(format!(
+            "{}, {}",
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        )),
     }
 }

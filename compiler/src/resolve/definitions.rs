@@ -1,7 +1,8 @@
 //! The first resolution pass: every module's definitions and imports, and duplicate names.
 
 use super::{
-    Definition, DefinitionId, DefinitionKind, ModuleFile, Resolution, DUPLICATE_DEFINITION, UNKNOWN_MODULE,
+    Definition, DefinitionId, DefinitionKind, ModuleFile, Resolution, DUPLICATE_DEFINITION,
+    UNKNOWN_MODULE,
 };
 use crate::diagnostic::Diagnostic;
 use crate::syntax::ast::ItemKind;
@@ -13,16 +14,25 @@ pub(super) fn collect(resolution: &mut Resolution, files: &[ModuleFile<'_>]) {
                 import_module(resolution, file, &import.module);
                 continue;
             }
-            let Some((name, kind)) = definition_of(&item.kind) else { continue };
+            let Some((name, kind)) = definition_of(&item.kind) else {
+                continue;
+            };
             let id = DefinitionId(resolution.definitions.len() as u32);
             let scope = &mut resolution.modules[file.module.0 as usize];
             if let Some(&existing) = scope.definitions.get(&name.name) {
                 let previous = &resolution.definitions[existing.0 as usize];
                 resolution.diagnostics.push(
-                    Diagnostic::error(DUPLICATE_DEFINITION, name.span, format!("`{}` is defined twice", name.name))
-                        .with_primary_message(format!("this {} reuses the name", kind.noun()))
-                        .with_label(previous.name_span, format!("first defined here as a {}", previous.kind.noun()))
-                        .with_note("every file of a site shares one namespace"),
+                    Diagnostic::error(
+                        DUPLICATE_DEFINITION,
+                        name.span,
+                        format!("`{}` is defined twice", name.name),
+                    )
+                    .with_primary_message(format!("this {} reuses the name", kind.noun()))
+                    .with_label(
+                        previous.name_span,
+                        format!("first defined here as a {}", previous.kind.noun()),
+                    )
+                    .with_note("every file of a site shares one namespace"),
                 );
                 continue;
             }
@@ -52,13 +62,20 @@ fn definition_of(kind: &ItemKind) -> Option<(&crate::syntax::ast::Ident, Definit
     Some((kind.defined_name()?, definition_kind))
 }
 
-fn import_module(resolution: &mut Resolution, file: &ModuleFile<'_>, module: &crate::syntax::ast::Ident) {
+fn import_module(
+    resolution: &mut Resolution,
+    file: &ModuleFile<'_>,
+    module: &crate::syntax::ast::Ident,
+) {
     let known: Vec<&str> = crate::stdlib::module_names().collect();
     if !known.contains(&module.name.as_str()) {
-        let mut diagnostic =
-            Diagnostic::error(UNKNOWN_MODULE, module.span, format!("there is no module `{}`", module.name))
-                .with_primary_message("not a stdlib module")
-                .with_note(format!("the stdlib modules are {}", known.join(", ")));
+        let mut diagnostic = Diagnostic::error(
+            UNKNOWN_MODULE,
+            module.span,
+            format!("there is no module `{}`", module.name),
+        )
+        .with_primary_message("not a stdlib module")
+        .with_note(format!("the stdlib modules are {}", known.join(", ")));
         if let Some(suggestion) = super::did_you_mean(&module.name, known.iter().copied()) {
             diagnostic = diagnostic
                 .with_primary_message(format!("did you mean `{suggestion}`?"))
@@ -67,5 +84,8 @@ fn import_module(resolution: &mut Resolution, file: &ModuleFile<'_>, module: &cr
         resolution.diagnostics.push(diagnostic);
         return;
     }
-    resolution.modules[file.module.0 as usize].imports.entry(module.name.clone()).or_insert(module.span);
+    resolution.modules[file.module.0 as usize]
+        .imports
+        .entry(module.name.clone())
+        .or_insert(module.span);
 }

@@ -126,11 +126,17 @@ impl Resolution {
     }
 
     pub fn module_named(&self, name: &str) -> Option<ModuleId> {
-        self.modules.iter().position(|module| module.name == name).map(|index| ModuleId(index as u32))
+        self.modules
+            .iter()
+            .position(|module| module.name == name)
+            .map(|index| ModuleId(index as u32))
     }
 
     pub fn lookup(&self, module: ModuleId, name: &str) -> Option<DefinitionId> {
-        self.modules[module.0 as usize].definitions.get(name).copied()
+        self.modules[module.0 as usize]
+            .definitions
+            .get(name)
+            .copied()
     }
 }
 
@@ -146,7 +152,10 @@ pub fn resolve(module_names: &[&str], files: &[ModuleFile<'_>]) -> Resolution {
     let mut resolution = Resolution {
         modules: module_names
             .iter()
-            .map(|name| ModuleScope { name: name.to_string(), ..ModuleScope::default() })
+            .map(|name| ModuleScope {
+                name: name.to_string(),
+                ..ModuleScope::default()
+            })
             .collect(),
         ..Resolution::default()
     };

@@ -1,14 +1,16 @@
 //! The second resolution pass: every name use, checked for existence, kind and import.
 
 use super::{
-    did_you_mean, DefinitionId, DefinitionKind, ModuleFile, ModuleId, Reference, Resolution, MODULE_NOT_IMPORTED,
-    SELF_OUTSIDE_ROLE, UNKNOWN_LINT, UNKNOWN_MODULE, UNKNOWN_NAME, WRONG_KIND,
+    did_you_mean, DefinitionId, DefinitionKind, ModuleFile, ModuleId, Reference, Resolution,
+    MODULE_NOT_IMPORTED, SELF_OUTSIDE_ROLE, UNKNOWN_LINT, UNKNOWN_MODULE, UNKNOWN_NAME, WRONG_KIND,
 };
 use crate::diagnostic::{Diagnostic, Edit, Fix};
 use crate::source::{FileId, Span};
 use crate::syntax::ast::*;
 
-use DefinitionKind::{Firewall as FirewallKind, Group as GroupKind, Host as HostKind, Role as RoleKind};
+use DefinitionKind::{
+    Firewall as FirewallKind, Group as GroupKind, Host as HostKind, Role as RoleKind,
+};
 use DefinitionKind::{Service as ServiceKind, Zone as ZoneKind};
 
 const ENDPOINT_KINDS: &[DefinitionKind] = &[HostKind, GroupKind, ZoneKind, RoleKind, FirewallKind];
@@ -16,7 +18,13 @@ const ENDPOINT_KINDS: &[DefinitionKind] = &[HostKind, GroupKind, ZoneKind, RoleK
 pub(super) fn resolve_references(resolution: &mut Resolution, files: &[ModuleFile<'_>]) {
     let prelude = resolution.module_named(crate::stdlib::PRELUDE);
     for file in files {
-        let mut resolver = Resolver { resolution, module: file.module, file: file.file, prelude, locals: None };
+        let mut resolver = Resolver {
+            resolution,
+            module: file.module,
+            file: file.file,
+            prelude,
+            locals: None,
+        };
         for item in &file.ast.items {
             resolver.item(item);
         }
@@ -42,7 +50,10 @@ impl Resolver<'_> {
                 for part in &firewall.parts {
                     if let FirewallPartKind::Zones(zones) = &part.kind {
                         for zone in zones {
-                            let path = Path { segments: vec![zone.clone()], span: zone.span };
+                            let path = Path {
+                                segments: vec![zone.clone()],
+                                span: zone.span,
+                            };
                             self.path(&path, &[ZoneKind], "a zone");
                         }
                     }
@@ -57,7 +68,9 @@ impl Resolver<'_> {
                 }
                 self.role_uses(&group.roles);
             }
-            ItemKind::Service(service) => service.specs.iter().for_each(|spec| self.port_spec(spec)),
+            ItemKind::Service(service) => {
+                service.specs.iter().for_each(|spec| self.port_spec(spec))
+            }
             ItemKind::Role(role) => self.role(role),
             ItemKind::Rule(rule) => self.flow(&rule.flow),
             ItemKind::Expect(expect) => self.flow(&expect.flow),
@@ -134,16 +147,18 @@ impl Resolver<'_> {
     fn flow(&mut self, flow: &FlowSyntax) {
         for endpoint in flow.sources.iter().chain(&flow.destinations) {
             match endpoint {
-                Endpoint::Name(path) => {
-                    if !self.is_local(path) {
-                        self.path(path, ENDPOINT_KINDS, "a host, group, zone or role");
-                    }
+                Endpoint::Name(path) if !self.is_local(path) => {
+                    self.path(path, ENDPOINT_KINDS, "a host, group, zone or role");
                 }
                 Endpoint::SelfKw(span) if self.locals.is_none() => {
                     self.resolution.diagnostics.push(
-                        Diagnostic::error(SELF_OUTSIDE_ROLE, *span, "`self` is only meaningful inside a role")
-                            .with_primary_message("not inside a role body")
-                            .with_note("name the host or group instead"),
+                        Diagnostic::error(
+                            SELF_OUTSIDE_ROLE,
+                            *span,
+                            "`self` is only meaningful inside a role",
+                        )
+                        .with_primary_message("not inside a role body")
+                        .with_note("name the host or group instead"),
                     );
                 }
                 _ => {}
@@ -154,13 +169,19 @@ impl Resolver<'_> {
 
     fn port_spec(&mut self, spec: &PortSpec) {
         match spec {
-            PortSpec::Named(path) => {
-                if !self.is_local(path) {
-                    self.path(path, &[ServiceKind], "a service");
-                }
+            PortSpec::Named(path) if !self.is_local(path) => {
+                self.path(path, &[ServiceKind], "a service");
             }
-            PortSpec::Transport { ports, source_ports, .. } => {
-                for range in ports.ranges.iter().chain(source_ports.iter().flat_map(|ports| &ports.ranges)) {
+            PortSpec::Transport {
+                ports,
+                source_ports,
+                ..
+            } => {
+                for range in ports
+                    .ranges
+                    .iter()
+                    .chain(source_ports.iter().flat_map(|ports| &ports.ranges))
+                {
                     self.port_expression(&range.start);
                     if let Some(end) = &range.end {
                         self.port_expression(end);
@@ -175,14 +196,20 @@ impl Resolver<'_> {
     fn port_expression(&mut self, expression: &Expr) {
         match expression {
             Expr::Name(path) if !self.is_local(path) => {
-                let candidates: Vec<&str> = self.locals.iter().flatten().map(String::as_str).collect();
-                let mut diagnostic =
-                    Diagnostic::error(UNKNOWN_NAME, path.span, format!("unknown name `{}`", path.text()))
-                        .with_primary_message("not a parameter or loop variable");
+                let candidates: Vec<&str> =
+                    self.locals.iter().flatten().map(String::as_str).collect();
+                let mut diagnostic = Diagnostic::error(
+                    UNKNOWN_NAME,
+                    path.span,
+                    format!("unknown name `{}`", path.text()),
+                )
+                .with_primary_message("not a parameter or loop variable");
                 if self.locals.is_none() {
-                    diagnostic = diagnostic.with_note("outside a role, ports are numbers: `tcp 22`, `udp {67, 68}`");
+                    diagnostic = diagnostic
+                        .with_note("outside a role, ports are numbers: `tcp 22`, `udp {67, 68}`");
                 } else if let Some(suggestion) = did_you_mean(&path.text(), candidates) {
-                    diagnostic = diagnostic.with_fix(format!("use `{suggestion}`"), path.span, suggestion);
+                    diagnostic =
+                        diagnostic.with_fix(format!("use `{suggestion}`"), path.span, suggestion);
                 }
                 self.resolution.diagnostics.push(diagnostic);
             }
@@ -197,17 +224,24 @@ impl Resolver<'_> {
 
     fn is_local(&self, path: &Path) -> bool {
         !path.is_qualified()
-            && self.locals.as_ref().is_some_and(|locals| locals.iter().any(|local| *local == path.segments[0].name))
+            && self
+                .locals
+                .as_ref()
+                .is_some_and(|locals| locals.iter().any(|local| *local == path.segments[0].name))
     }
 
     fn lint_name(&mut self, lint: &Ident, option: Option<&Ident>) {
         if crate::lints::default_level(&lint.name).is_none() {
-            let mut diagnostic =
-                Diagnostic::error(UNKNOWN_LINT, lint.span, format!("there is no lint named `{}`", lint.name))
-                    .with_primary_message("unknown lint")
-                    .with_note("`flowc explain` lists every lint");
+            let mut diagnostic = Diagnostic::error(
+                UNKNOWN_LINT,
+                lint.span,
+                format!("there is no lint named `{}`", lint.name),
+            )
+            .with_primary_message("unknown lint")
+            .with_note("`flowc explain` lists every lint");
             if let Some(suggestion) = did_you_mean(&lint.name, crate::lints::names()) {
-                diagnostic = diagnostic.with_fix(format!("use `{suggestion}`"), lint.span, suggestion);
+                diagnostic =
+                    diagnostic.with_fix(format!("use `{suggestion}`"), lint.span, suggestion);
             }
             self.resolution.diagnostics.push(diagnostic);
             return;
@@ -215,7 +249,11 @@ impl Resolver<'_> {
         if let Some(option) = option {
             let options = crate::lints::options(&lint.name);
             if !options.contains(&option.name.as_str()) {
-                let known = if options.is_empty() { "none".to_string() } else { options.join(", ") };
+                let known = if options.is_empty() {
+                    "none".to_string()
+                } else {
+                    options.join(", ")
+                };
                 self.resolution.diagnostics.push(
                     Diagnostic::error(
                         UNKNOWN_LINT,
@@ -229,47 +267,75 @@ impl Resolver<'_> {
     }
 
     /// Resolves a path to a definition of one of `kinds`, reporting what is wrong otherwise.
-    fn path(&mut self, path: &Path, kinds: &[DefinitionKind], expected: &str) -> Option<DefinitionId> {
+    fn path(
+        &mut self,
+        path: &Path,
+        kinds: &[DefinitionKind],
+        expected: &str,
+    ) -> Option<DefinitionId> {
         let id = match path.segments.as_slice() {
             [name] => self.unqualified(name, kinds, expected)?,
             [module, name] => self.qualified(module, name, kinds, expected)?,
             _ => {
                 self.resolution.diagnostics.push(
-                    Diagnostic::error(UNKNOWN_NAME, path.span, format!("`{}` is not a name", path.text()))
-                        .with_note("names are `name` or `module.name`"),
+                    Diagnostic::error(
+                        UNKNOWN_NAME,
+                        path.span,
+                        format!("`{}` is not a name", path.text()),
+                    )
+                    .with_note("names are `name` or `module.name`"),
                 );
                 return None;
             }
         };
         let definition = self.resolution.definition(id).clone();
-        self.resolution.references.push(Reference { span: path.span, target: id });
+        self.resolution.references.push(Reference {
+            span: path.span,
+            target: id,
+        });
         if !kinds.contains(&definition.kind) {
             self.resolution.diagnostics.push(
                 Diagnostic::error(
                     WRONG_KIND,
                     path.span,
-                    format!("`{}` is a {}, but {expected} is expected here", path.text(), definition.kind.noun()),
+                    format!(
+                        "`{}` is a {}, but {expected} is expected here",
+                        path.text(),
+                        definition.kind.noun()
+                    ),
                 )
-                .with_label(definition.name_span, format!("`{}` is defined here", definition.name)),
+                .with_label(
+                    definition.name_span,
+                    format!("`{}` is defined here", definition.name),
+                ),
             );
             return None;
         }
         Some(id)
     }
 
-    fn unqualified(&mut self, name: &Ident, kinds: &[DefinitionKind], expected: &str) -> Option<DefinitionId> {
-        let found = self
-            .resolution
-            .lookup(self.module, &name.name)
-            .or_else(|| self.prelude.and_then(|prelude| self.resolution.lookup(prelude, &name.name)));
+    fn unqualified(
+        &mut self,
+        name: &Ident,
+        kinds: &[DefinitionKind],
+        expected: &str,
+    ) -> Option<DefinitionId> {
+        let found = self.resolution.lookup(self.module, &name.name).or_else(|| {
+            self.prelude
+                .and_then(|prelude| self.resolution.lookup(prelude, &name.name))
+        });
         if found.is_some() {
             return found;
         }
         let mut scopes = vec![self.module];
         scopes.extend(self.prelude);
         let candidates = self.candidates(&scopes, kinds);
-        let mut diagnostic = Diagnostic::error(UNKNOWN_NAME, name.span, format!("unknown name `{}`", name.name))
-            .with_primary_message(format!("not {expected} of this site"));
+        let mut diagnostic = Diagnostic::error(
+            UNKNOWN_NAME,
+            name.span,
+            format!("unknown name `{}`", name.name),
+        )
+        .with_primary_message(format!("not {expected} of this site"));
         if let Some(suggestion) = did_you_mean(&name.name, candidates.iter().map(String::as_str)) {
             diagnostic = diagnostic
                 .with_primary_message(format!("did you mean `{suggestion}`?"))
@@ -286,12 +352,18 @@ impl Resolver<'_> {
         kinds: &[DefinitionKind],
         expected: &str,
     ) -> Option<DefinitionId> {
-        let Some(target_module) = self.resolution.module_named(&module.name).filter(|id| *id != ModuleId::SITE)
+        let Some(target_module) = self
+            .resolution
+            .module_named(&module.name)
+            .filter(|id| *id != ModuleId::SITE)
         else {
             let known: Vec<&str> = crate::stdlib::module_names().collect();
-            let mut diagnostic =
-                Diagnostic::error(UNKNOWN_MODULE, module.span, format!("there is no module `{}`", module.name))
-                    .with_primary_message("not a stdlib module");
+            let mut diagnostic = Diagnostic::error(
+                UNKNOWN_MODULE,
+                module.span,
+                format!("there is no module `{}`", module.name),
+            )
+            .with_primary_message("not a stdlib module");
             if let Some(suggestion) = did_you_mean(&module.name, known) {
                 diagnostic = diagnostic
                     .with_primary_message(format!("did you mean `{suggestion}`?"))
@@ -302,9 +374,15 @@ impl Resolver<'_> {
         };
         let imported = Some(target_module) == self.prelude
             || target_module == self.module
-            || self.resolution.modules[self.module.0 as usize].imports.contains_key(&module.name);
+            || self.resolution.modules[self.module.0 as usize]
+                .imports
+                .contains_key(&module.name);
         if !imported {
-            let insert_at = Span { file: self.file, start: 0, end: 0 };
+            let insert_at = Span {
+                file: self.file,
+                start: 0,
+                end: 0,
+            };
             let mut diagnostic = Diagnostic::error(
                 MODULE_NOT_IMPORTED,
                 module.span,
@@ -313,7 +391,10 @@ impl Resolver<'_> {
             .with_primary_message(format!("add `import {}`", module.name));
             diagnostic.fix = Some(Fix {
                 message: format!("add `import {}`", module.name),
-                edits: vec![Edit { span: insert_at, replacement: format!("import {}\n", module.name) }],
+                edits: vec![Edit {
+                    span: insert_at,
+                    replacement: format!("import {}\n", module.name),
+                }],
             });
             self.resolution.diagnostics.push(diagnostic);
         }
@@ -324,13 +405,22 @@ impl Resolver<'_> {
         let mut diagnostic = Diagnostic::error(
             UNKNOWN_NAME,
             name.span,
-            format!("module `{}` has no {} named `{}`", module.name, kinds_noun(kinds), name.name),
+            format!(
+                "module `{}` has no {} named `{}`",
+                module.name,
+                kinds_noun(kinds),
+                name.name
+            ),
         )
         .with_primary_message(format!("not {expected} in `{}`", module.name));
         if let Some(suggestion) = did_you_mean(&name.name, candidates.iter().map(String::as_str)) {
             diagnostic = diagnostic
                 .with_primary_message(format!("did you mean `{}.{suggestion}`?", module.name))
-                .with_fix(format!("use `{}.{suggestion}`", module.name), name.span, suggestion);
+                .with_fix(
+                    format!("use `{}.{suggestion}`", module.name),
+                    name.span,
+                    suggestion,
+                );
         }
         self.resolution.diagnostics.push(diagnostic);
         None
@@ -340,7 +430,11 @@ impl Resolver<'_> {
     fn candidates(&self, modules: &[ModuleId], kinds: &[DefinitionKind]) -> Vec<String> {
         let mut names: Vec<String> = modules
             .iter()
-            .flat_map(|module| self.resolution.modules[module.0 as usize].definitions.iter())
+            .flat_map(|module| {
+                self.resolution.modules[module.0 as usize]
+                    .definitions
+                    .iter()
+            })
             .filter(|(_, id)| kinds.contains(&self.resolution.definition(**id).kind))
             .map(|(name, _)| name.clone())
             .collect();

@@ -28,12 +28,18 @@ impl Path {
     }
 
     pub fn last(&self) -> &Ident {
-        self.segments.last().expect("a path has at least one segment")
+        self.segments
+            .last()
+            .expect("a path has at least one segment")
     }
 
     /// The path as written, segments joined with `.`.
     pub fn text(&self) -> String {
-        let names: Vec<&str> = self.segments.iter().map(|segment| segment.name.as_str()).collect();
+        let names: Vec<&str> = self
+            .segments
+            .iter()
+            .map(|segment| segment.name.as_str())
+            .collect();
         names.join(".")
     }
 }
@@ -404,10 +410,25 @@ pub enum NumberOrName {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum PortSpec {
-    Transport { transport: Transport, ports: Ports, source_ports: Option<Ports>, span: Span },
-    Icmp { version: IcmpVersion, icmp_type: Option<NumberOrName>, span: Span },
-    Protocol { protocol: NamedProtocol, span: Span },
-    ProtocolNumber { protocol: NumberOrName, span: Span },
+    Transport {
+        transport: Transport,
+        ports: Ports,
+        source_ports: Option<Ports>,
+        span: Span,
+    },
+    Icmp {
+        version: IcmpVersion,
+        icmp_type: Option<NumberOrName>,
+        span: Span,
+    },
+    Protocol {
+        protocol: NamedProtocol,
+        span: Span,
+    },
+    ProtocolNumber {
+        protocol: NumberOrName,
+        span: Span,
+    },
     Any(Span),
     /// A service name, or a port-typed parameter inside a role.
     Named(Path),
@@ -514,10 +535,19 @@ pub enum Expr {
     /// `{a, b..c}`: a set of ports or addresses.
     Set(Vec<PortRange>, Span),
     Not(Box<Expr>, Span),
-    Binary { op: BinaryOp, lhs: Box<Expr>, rhs: Box<Expr>, span: Span },
+    Binary {
+        op: BinaryOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+        span: Span,
+    },
     Paren(Box<Expr>, Span),
     /// `a..b` as an argument or default value (a `ports` parameter).
-    Range { start: Box<Expr>, end: Box<Expr>, span: Span },
+    Range {
+        start: Box<Expr>,
+        end: Box<Expr>,
+        span: Span,
+    },
 }
 
 impl Expr {

@@ -3,7 +3,9 @@
 //! The parser never sees comments; a doc comment belongs to a node when only whitespace and
 //! other doc lines stand between it and the node's first token.
 
-use crate::syntax::ast::{Block, DocLine, ElseBranch, FileAst, IfStatement, ItemKind, StatementKind};
+use crate::syntax::ast::{
+    Block, DocLine, ElseBranch, FileAst, IfStatement, ItemKind, StatementKind,
+};
 use crate::syntax::lexer::Comment;
 
 pub fn attach_doc_comments(ast: &mut FileAst, comments: &[Comment], text: &str) {
@@ -50,7 +52,10 @@ fn docs_before(start: u32, comments: &[Comment], text: &str) -> Vec<DocLine> {
             break;
         }
         let body = comment.text.trim_start_matches("///");
-        docs.push(DocLine { text: body.strip_prefix(' ').unwrap_or(body).to_string(), span: comment.span });
+        docs.push(DocLine {
+            text: body.strip_prefix(' ').unwrap_or(body).to_string(),
+            span: comment.span,
+        });
         boundary = comment.span.start as usize;
         index -= 1;
     }

@@ -242,7 +242,9 @@ impl<'src> Token<'src> {
 
     /// Whether this token is a reserved word (used by rename and completion).
     pub fn is_keyword(&self) -> bool {
-        self.text().chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        self.text()
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
             && !matches!(self, Token::Ident(_) | Token::Int(_))
     }
 
@@ -268,9 +270,9 @@ impl<'src> Token<'src> {
 
 /// The words that cannot be used as names.
 pub const KEYWORDS: &[&str] = &[
-    "import", "zone", "firewall", "host", "group", "service", "role", "allow", "deny", "expect", "lint", "is",
-    "if", "else", "for", "in", "self", "any", "true", "false", "tcp", "udp", "icmp", "icmpv6", "proto", "esp",
-    "ah", "gre", "from",
+    "import", "zone", "firewall", "host", "group", "service", "role", "allow", "deny", "expect",
+    "lint", "is", "if", "else", "for", "in", "self", "any", "true", "false", "tcp", "udp", "icmp",
+    "icmpv6", "proto", "esp", "ah", "gre", "from",
 ];
 
 /// A comment kept aside for the formatter and doc attachment; the parser never sees comments.
@@ -296,11 +298,13 @@ pub fn lex(file: FileId, text: &str) -> Lexed<'_> {
     while let Some(result) = lexer.next() {
         let span = Span::new(file, lexer.span());
         match result {
-            Ok(Token::Comment(body)) | Ok(Token::DocComment(body)) => lexed.comments.push(Comment {
-                span,
-                text: body.to_string(),
-                is_doc: body.starts_with("///"),
-            }),
+            Ok(Token::Comment(body)) | Ok(Token::DocComment(body)) => {
+                lexed.comments.push(Comment {
+                    span,
+                    text: body.to_string(),
+                    is_doc: body.starts_with("///"),
+                })
+            }
             Ok(Token::UnterminatedString(body)) => {
                 lexed.diagnostics.push(
                     Diagnostic::error(UNTERMINATED_STRING, span, "unterminated string")
@@ -311,7 +315,9 @@ pub fn lex(file: FileId, text: &str) -> Lexed<'_> {
             Ok(token) => lexed.tokens.push((token, span)),
             Err(()) => match lexed.tokens.last_mut() {
                 // Merge a run of unknown bytes into one token and one diagnostic.
-                Some((Token::Error(previous), previous_span)) if previous_span.end == span.start => {
+                Some((Token::Error(previous), previous_span))
+                    if previous_span.end == span.start =>
+                {
                     previous_span.end = span.end;
                     *previous = &text[previous_span.range()];
                 }
@@ -322,8 +328,12 @@ pub fn lex(file: FileId, text: &str) -> Lexed<'_> {
     for (token, span) in &lexed.tokens {
         if let Token::Error(bad) = token {
             lexed.diagnostics.push(
-                Diagnostic::error(UNKNOWN_CHARACTER, *span, format!("unknown character `{}`", bad.escape_debug()))
-                    .with_primary_message("not part of any token"),
+                Diagnostic::error(
+                    UNKNOWN_CHARACTER,
+                    *span,
+                    format!("unknown character `{}`", bad.escape_debug()),
+                )
+                .with_primary_message("not part of any token"),
             );
         }
     }

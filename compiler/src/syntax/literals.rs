@@ -53,7 +53,9 @@ pub fn parse_address(text: &str) -> Result<IpNet, AddressProblem> {
     };
     let network = IpNet::new(address, prefix).map_err(|_| AddressProblem::Prefix { maximum })?;
     if network.trunc() != network {
-        return Err(AddressProblem::HostBits { network: network.trunc() });
+        return Err(AddressProblem::HostBits {
+            network: network.trunc(),
+        });
     }
     Ok(network)
 }
@@ -95,7 +97,9 @@ impl Validator {
                 }
             }
             ItemKind::Host(host) => {
-                host.addresses.iter().for_each(|address| self.address(address));
+                host.addresses
+                    .iter()
+                    .for_each(|address| self.address(address));
                 self.role_uses(&host.roles);
             }
             ItemKind::Group(group) => {
@@ -106,7 +110,9 @@ impl Validator {
                 }
                 self.role_uses(&group.roles);
             }
-            ItemKind::Service(service) => service.specs.iter().for_each(|spec| self.port_spec(spec)),
+            ItemKind::Service(service) => {
+                service.specs.iter().for_each(|spec| self.port_spec(spec))
+            }
             ItemKind::Role(role) => {
                 for param in role.params.iter().flatten() {
                     if let ParamType::Words { words, .. } = &param.ty {
@@ -136,7 +142,10 @@ impl Validator {
     }
 
     fn role_uses(&mut self, uses: &[RoleUse]) {
-        for argument in uses.iter().flat_map(|role_use| role_use.arguments.iter().flatten()) {
+        for argument in uses
+            .iter()
+            .flat_map(|role_use| role_use.arguments.iter().flatten())
+        {
             self.expression(&argument.value);
         }
     }
@@ -177,16 +186,26 @@ impl Validator {
 
     fn port_spec(&mut self, spec: &PortSpec) {
         match spec {
-            PortSpec::Transport { ports, source_ports, .. } => {
+            PortSpec::Transport {
+                ports,
+                source_ports,
+                ..
+            } => {
                 self.ports(ports);
                 if let Some(source_ports) = source_ports {
                     self.ports(source_ports);
                 }
             }
-            PortSpec::Icmp { icmp_type: Some(NumberOrName::Number(int)), .. } => {
+            PortSpec::Icmp {
+                icmp_type: Some(NumberOrName::Number(int)),
+                ..
+            } => {
                 self.bounded(int, 255, "an ICMP type");
             }
-            PortSpec::ProtocolNumber { protocol: NumberOrName::Number(int), .. } => {
+            PortSpec::ProtocolNumber {
+                protocol: NumberOrName::Number(int),
+                ..
+            } => {
                 self.bounded(int, 255, "an IP protocol number");
             }
             _ => {}
@@ -206,10 +225,18 @@ impl Validator {
         if let (Some(start), Some(end)) = (start, end) {
             if start > end {
                 self.diagnostics.push(
-                    Diagnostic::error(EMPTY_RANGE, range.span, format!("range {start}..{end} is empty"))
-                        .with_primary_message("the start is greater than the end")
-                        .with_note("ranges are inclusive and written low to high")
-                        .with_fix("swap the bounds", range.span, format!("{end}..{start}")),
+                    Diagnostic::error(
+                        EMPTY_RANGE,
+                        range.span,
+                        format!("range {start}..{end} is empty"),
+                    )
+                    .with_primary_message("the start is greater than the end")
+                    .with_note("ranges are inclusive and written low to high")
+                    .with_fix(
+                        "swap the bounds",
+                        range.span,
+                        format!("{end}..{start}"),
+                    ),
                 );
             }
         }
@@ -224,8 +251,12 @@ impl Validator {
         let value = self.int(int)?;
         if value > 65535 {
             self.diagnostics.push(
-                Diagnostic::error(PORT_OUT_OF_RANGE, int.span, format!("port {value} is out of range"))
-                    .with_primary_message("ports are 0..65535"),
+                Diagnostic::error(
+                    PORT_OUT_OF_RANGE,
+                    int.span,
+                    format!("port {value} is out of range"),
+                )
+                .with_primary_message("ports are 0..65535"),
             );
             return None;
         }
@@ -236,8 +267,12 @@ impl Validator {
         if let Some(value) = self.int(int) {
             if value > maximum {
                 self.diagnostics.push(
-                    Diagnostic::error(VALUE_OUT_OF_RANGE, int.span, format!("{value} is out of range for {what}"))
-                        .with_primary_message(format!("{what} is 0..{maximum}")),
+                    Diagnostic::error(
+                        VALUE_OUT_OF_RANGE,
+                        int.span,
+                        format!("{value} is out of range for {what}"),
+                    )
+                    .with_primary_message(format!("{what} is 0..{maximum}")),
                 );
             }
         }
@@ -246,8 +281,12 @@ impl Validator {
     fn int(&mut self, int: &IntLit) -> Option<u64> {
         if int.value.is_none() {
             self.diagnostics.push(
-                Diagnostic::error(NUMBER_TOO_LARGE, int.span, format!("number `{}` is too large", int.text))
-                    .with_primary_message("numbers are at most 18446744073709551615"),
+                Diagnostic::error(
+                    NUMBER_TOO_LARGE,
+                    int.span,
+                    format!("number `{}` is too large", int.text),
+                )
+                .with_primary_message("numbers are at most 18446744073709551615"),
             );
         }
         int.value
@@ -273,7 +312,11 @@ impl Validator {
                 self.expression(rhs);
             }
             Expr::Range { start, end, span } => {
-                let range = PortRange { start: (**start).clone(), end: Some((**end).clone()), span: *span };
+                let range = PortRange {
+                    start: (**start).clone(),
+                    end: Some((**end).clone()),
+                    span: *span,
+                };
                 self.port_range(&range);
             }
             Expr::Bool(..) | Expr::Name(_) => {}
@@ -283,10 +326,12 @@ impl Validator {
     fn address(&mut self, address: &AddressLit) {
         let diagnostic = match parse_address(&address.text) {
             Ok(_) => return,
-            Err(AddressProblem::Address) => {
-                Diagnostic::error(INVALID_ADDRESS, address.span, format!("`{}` is not a valid address", address.text))
-                    .with_primary_message("not an IPv4 or IPv6 address")
-            }
+            Err(AddressProblem::Address) => Diagnostic::error(
+                INVALID_ADDRESS,
+                address.span,
+                format!("`{}` is not a valid address", address.text),
+            )
+            .with_primary_message("not an IPv4 or IPv6 address"),
             Err(AddressProblem::Prefix { maximum }) => Diagnostic::error(
                 INVALID_PREFIX,
                 address.span,
@@ -299,7 +344,11 @@ impl Validator {
                 format!("`{}` has bits set after the prefix", address.text),
             )
             .with_primary_message(format!("did you mean the network `{network}`?"))
-            .with_fix(format!("write `{network}`"), address.span, network.to_string()),
+            .with_fix(
+                format!("write `{network}`"),
+                address.span,
+                network.to_string(),
+            ),
         };
         self.diagnostics.push(diagnostic);
     }

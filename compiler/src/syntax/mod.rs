@@ -4,6 +4,7 @@ pub mod ast;
 pub mod docs;
 pub mod lexer;
 pub mod literals;
+pub mod nesting;
 pub mod parser;
 
 use crate::diagnostic::Diagnostic;
@@ -19,12 +20,18 @@ pub struct ParsedFile {
 
 /// Lexes, parses, attaches doc comments and validates literals in one file.
 pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
-    let lexed = lexer::lex(file, text);
+    let mut lexed = lexer::lex(file, text);
     let mut diagnostics = lexed.diagnostics;
+    let (tokens, nesting_diagnostics) = nesting::limit_nesting(std::mem::take(&mut lexed.tokens));
+    diagnostics.extend(nesting_diagnostics);
     // End-of-file errors point just past the last visible character, not at a trailing blank line.
-    let (mut ast, parse_diagnostics) = parser::parse(file, text.trim_end().len(), &lexed.tokens);
+    let (mut ast, parse_diagnostics) = parser::parse(file, text.trim_end().len(), &tokens);
     diagnostics.extend(parse_diagnostics);
     docs::attach_doc_comments(&mut ast, &lexed.comments, text);
     diagnostics.extend(literals::validate(&ast));
-    ParsedFile { ast, comments: lexed.comments, diagnostics }
+    ParsedFile {
+        ast,
+        comments: lexed.comments,
+        diagnostics,
+    }
 }

@@ -17,7 +17,10 @@ pub(super) fn ident<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
 pub(super) fn word<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
     text: &'static str,
 ) -> impl Parser<'tokens, I, (), ParserError<'tokens, 'src>> + Clone {
-    any().filter(move |token: &Token<'src>| *token == Token::Ident(text)).ignored().labelled(text)
+    any()
+        .filter(move |token: &Token<'src>| *token == Token::Ident(text))
+        .ignored()
+        .labelled(text)
 }
 
 pub(super) fn path<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
@@ -27,7 +30,10 @@ pub(super) fn path<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
         .separated_by(just(Token::Dot))
         .at_least(1)
         .collect::<Vec<_>>()
-        .map_with(move |segments, extra| Path { segments, span: span_of(file, extra.span()) })
+        .map_with(move |segments, extra| Path {
+            segments,
+            span: span_of(file, extra.span()),
+        })
         .labelled("name")
 }
 
@@ -92,7 +98,11 @@ pub(super) fn expression<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
         let set_element = expression
             .clone()
             .then(just(Token::DotDot).ignore_then(expression.clone()).or_not())
-            .map_with(move |(start, end), extra| PortRange { start, end, span: span_of(file, extra.span()) });
+            .map_with(move |(start, end), extra| PortRange {
+                start,
+                end,
+                span: span_of(file, extra.span()),
+            });
         let set = set_element
             .separated_by(just(Token::Comma))
             .allow_trailing()
@@ -102,7 +112,9 @@ pub(super) fn expression<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
         let parenthesised = expression
             .clone()
             .delimited_by(just(Token::LeftParen), just(Token::RightParen))
-            .map_with(move |inner, extra| Expr::Paren(Box::new(inner), span_of(file, extra.span())));
+            .map_with(move |inner, extra| {
+                Expr::Paren(Box::new(inner), span_of(file, extra.span()))
+            });
         let atom = choice((
             int_literal(file).map(Expr::Int),
             boolean,
@@ -152,17 +164,26 @@ pub(super) fn expression<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
 pub(super) fn value<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
     file: FileId,
 ) -> impl Parser<'tokens, I, Expr, ParserError<'tokens, 'src>> + Clone {
-    expression(file).then(just(Token::DotDot).ignore_then(expression(file)).or_not()).map_with(
-        move |(start, end), extra| match end {
-            Some(end) => Expr::Range { start: Box::new(start), end: Box::new(end), span: span_of(file, extra.span()) },
+    expression(file)
+        .then(just(Token::DotDot).ignore_then(expression(file)).or_not())
+        .map_with(move |(start, end), extra| match end {
+            Some(end) => Expr::Range {
+                start: Box::new(start),
+                end: Box::new(end),
+                span: span_of(file, extra.span()),
+            },
             None => start,
-        },
-    )
+        })
 }
 
 fn binary(op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
     let span = lhs.span().to(rhs.span());
-    Expr::Binary { op, lhs: Box::new(lhs), rhs: Box::new(rhs), span }
+    Expr::Binary {
+        op,
+        lhs: Box::new(lhs),
+        rhs: Box::new(rhs),
+        span,
+    }
 }
 
 /// A left-associative chain `operand (op operand)*`.
@@ -170,7 +191,11 @@ fn binary_level<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
     operand: impl Parser<'tokens, I, Expr, ParserError<'tokens, 'src>> + Clone,
     operator: impl Parser<'tokens, I, BinaryOp, ParserError<'tokens, 'src>> + Clone,
 ) -> impl Parser<'tokens, I, Expr, ParserError<'tokens, 'src>> + Clone {
-    operand.clone().foldl(operator.then(operand).repeated(), |lhs, (op, rhs)| binary(op, lhs, rhs))
+    operand
+        .clone()
+        .foldl(operator.then(operand).repeated(), |lhs, (op, rhs)| {
+            binary(op, lhs, rhs)
+        })
 }
 
 fn ports<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
@@ -178,7 +203,11 @@ fn ports<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
 ) -> impl Parser<'tokens, I, Ports, ParserError<'tokens, 'src>> + Clone {
     let range = expression(file)
         .then(just(Token::DotDot).ignore_then(expression(file)).or_not())
-        .map_with(move |(start, end), extra| PortRange { start, end, span: span_of(file, extra.span()) });
+        .map_with(move |(start, end), extra| PortRange {
+            start,
+            end,
+            span: span_of(file, extra.span()),
+        });
     let braced = range
         .clone()
         .separated_by(just(Token::Comma))
@@ -190,14 +219,20 @@ fn ports<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
     let single = range.map(|range| (vec![range], false));
     braced
         .or(single)
-        .map_with(move |(ranges, braced), extra| Ports { ranges, braced, span: span_of(file, extra.span()) })
+        .map_with(move |(ranges, braced), extra| Ports {
+            ranges,
+            braced,
+            span: span_of(file, extra.span()),
+        })
         .labelled("ports")
 }
 
 fn number_or_name<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
     file: FileId,
 ) -> impl Parser<'tokens, I, NumberOrName, ParserError<'tokens, 'src>> + Clone {
-    int_literal(file).map(NumberOrName::Number).or(ident(file).map(NumberOrName::Name))
+    int_literal(file)
+        .map(NumberOrName::Number)
+        .or(ident(file).map(NumberOrName::Name))
 }
 
 pub(super) fn port_spec<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
@@ -206,12 +241,14 @@ pub(super) fn port_spec<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
     let transport = select! { Token::Tcp => Transport::Tcp, Token::Udp => Transport::Udp }
         .then(ports(file))
         .then(just(Token::From).ignore_then(ports(file)).or_not())
-        .map_with(move |((transport, ports), source_ports), extra| PortSpec::Transport {
-            transport,
-            ports,
-            source_ports,
-            span: span_of(file, extra.span()),
-        });
+        .map_with(
+            move |((transport, ports), source_ports), extra| PortSpec::Transport {
+                transport,
+                ports,
+                source_ports,
+                span: span_of(file, extra.span()),
+            },
+        );
     let icmp = select! { Token::Icmp => IcmpVersion::V4, Token::Icmpv6 => IcmpVersion::V6 }
         .then(number_or_name(file).or_not())
         .map_with(move |(version, icmp_type), extra| PortSpec::Icmp {
@@ -224,20 +261,37 @@ pub(super) fn port_spec<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
         Token::Ah => NamedProtocol::Ah,
         Token::Gre => NamedProtocol::Gre,
     }
-    .map_with(move |protocol, extra| PortSpec::Protocol { protocol, span: span_of(file, extra.span()) });
+    .map_with(move |protocol, extra| PortSpec::Protocol {
+        protocol,
+        span: span_of(file, extra.span()),
+    });
     let protocol_number = just(Token::Proto)
         .ignore_then(number_or_name(file))
-        .map_with(move |protocol, extra| PortSpec::ProtocolNumber { protocol, span: span_of(file, extra.span()) });
-    let any_protocol = just(Token::Any).map_with(move |_, extra| PortSpec::Any(span_of(file, extra.span())));
-    choice((transport, icmp, named_protocol, protocol_number, any_protocol, path(file).map(PortSpec::Named)))
-        .labelled("port spec")
-        .boxed()
+        .map_with(move |protocol, extra| PortSpec::ProtocolNumber {
+            protocol,
+            span: span_of(file, extra.span()),
+        });
+    let any_protocol =
+        just(Token::Any).map_with(move |_, extra| PortSpec::Any(span_of(file, extra.span())));
+    choice((
+        transport,
+        icmp,
+        named_protocol,
+        protocol_number,
+        any_protocol,
+        path(file).map(PortSpec::Named),
+    ))
+    .labelled("port spec")
+    .boxed()
 }
 
 pub(super) fn port_specs<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
     file: FileId,
 ) -> impl Parser<'tokens, I, Vec<PortSpec>, ParserError<'tokens, 'src>> + Clone {
-    port_spec(file).separated_by(just(Token::Comma)).at_least(1).collect()
+    port_spec(file)
+        .separated_by(just(Token::Comma))
+        .at_least(1)
+        .collect()
 }
 
 pub(super) fn endpoint<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
@@ -256,21 +310,27 @@ pub(super) fn endpoint<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
 pub(super) fn flow_syntax<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
     file: FileId,
 ) -> impl Parser<'tokens, I, FlowSyntax, ParserError<'tokens, 'src>> + Clone {
-    let endpoints = endpoint(file).separated_by(just(Token::Comma)).at_least(1).collect::<Vec<_>>();
-    let arrow = select! { Token::Arrow => Arrow::Forward, Token::BothArrow => Arrow::Both }.labelled("`->`");
+    let endpoints = endpoint(file)
+        .separated_by(just(Token::Comma))
+        .at_least(1)
+        .collect::<Vec<_>>();
+    let arrow = select! { Token::Arrow => Arrow::Forward, Token::BothArrow => Arrow::Both }
+        .labelled("`->`");
     endpoints
         .clone()
         .then(arrow)
         .then(endpoints)
         .then_ignore(just(Token::Colon))
         .then(port_specs(file))
-        .map_with(move |(((sources, arrow), destinations), specs), extra| FlowSyntax {
-            sources,
-            arrow,
-            destinations,
-            specs,
-            span: span_of(file, extra.span()),
-        })
+        .map_with(
+            move |(((sources, arrow), destinations), specs), extra| FlowSyntax {
+                sources,
+                arrow,
+                destinations,
+                specs,
+                span: span_of(file, extra.span()),
+            },
+        )
         .boxed()
 }
 

@@ -1,6 +1,8 @@
 //! Parsers for top-level items; a broken item is skipped up to the next item keyword.
 
-use super::expressions::{address, flow_syntax, ident, int_literal, path, port_specs, string, value, word};
+use super::expressions::{
+    address, flow_syntax, ident, int_literal, path, port_specs, string, value, word,
+};
 use super::statements::block;
 use super::{span_of, ParserError, TokenInput};
 use crate::source::FileId;
@@ -13,7 +15,11 @@ pub(super) fn file_parser<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
 ) -> impl Parser<'tokens, I, Vec<Item>, ParserError<'tokens, 'src>> {
     // Recovery consumes at least one token, so the repetition always makes progress.
     let skip_item = any()
-        .then(any().filter(|token: &Token<'src>| !token.starts_item()).repeated())
+        .then(
+            any()
+                .filter(|token: &Token<'src>| !token.starts_item())
+                .repeated(),
+        )
         .to(ItemKind::Error);
     let item = attribute(file)
         .repeated()
@@ -38,13 +44,20 @@ fn attribute<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
                 .then(string(file))
                 .delimited_by(just(Token::LeftParen), just(Token::RightParen)),
         )
-        .map_with(move |(lint, reason), extra| AllowAttribute { lint, reason, span: span_of(file, extra.span()) })
+        .map_with(move |(lint, reason), extra| AllowAttribute {
+            lint,
+            reason,
+            span: span_of(file, extra.span()),
+        })
 }
 
 fn address_list<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
     file: FileId,
 ) -> impl Parser<'tokens, I, Vec<AddressLit>, ParserError<'tokens, 'src>> + Clone {
-    address(file).separated_by(just(Token::Comma)).at_least(1).collect()
+    address(file)
+        .separated_by(just(Token::Comma))
+        .at_least(1)
+        .collect()
 }
 
 fn role_uses<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
@@ -53,16 +66,29 @@ fn role_uses<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
     let argument = ident(file)
         .then_ignore(just(Token::Equals))
         .then(value(file))
-        .map_with(move |(name, value), extra| Argument { name, value, span: span_of(file, extra.span()) });
+        .map_with(move |(name, value), extra| Argument {
+            name,
+            value,
+            span: span_of(file, extra.span()),
+        });
     let arguments = argument
         .separated_by(just(Token::Comma))
         .collect::<Vec<_>>()
         .delimited_by(just(Token::LeftParen), just(Token::RightParen));
     let role_use = path(file)
         .then(arguments.or_not())
-        .map_with(move |(role, arguments), extra| RoleUse { role, arguments, span: span_of(file, extra.span()) });
+        .map_with(move |(role, arguments), extra| RoleUse {
+            role,
+            arguments,
+            span: span_of(file, extra.span()),
+        });
     just(Token::Is)
-        .ignore_then(role_use.separated_by(just(Token::Comma)).at_least(1).collect::<Vec<_>>())
+        .ignore_then(
+            role_use
+                .separated_by(just(Token::Comma))
+                .at_least(1)
+                .collect::<Vec<_>>(),
+        )
         .or_not()
         .map(Option::unwrap_or_default)
 }
@@ -70,7 +96,9 @@ fn role_uses<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
 fn item_kind<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
     file: FileId,
 ) -> impl Parser<'tokens, I, ItemKind, ParserError<'tokens, 'src>> + Clone {
-    let import = just(Token::Import).ignore_then(ident(file)).map(|module| ItemKind::Import(Import { module }));
+    let import = just(Token::Import)
+        .ignore_then(ident(file))
+        .map(|module| ItemKind::Import(Import { module }));
 
     let zone_addresses = just(Token::Any)
         .map_with(move |_, extra| ZoneAddresses::Any(span_of(file, extra.span())))
@@ -83,11 +111,21 @@ fn item_kind<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
 
     let firewall_part = choice((
         word("zones")
-            .ignore_then(ident(file).separated_by(just(Token::Comma)).at_least(1).collect())
+            .ignore_then(
+                ident(file)
+                    .separated_by(just(Token::Comma))
+                    .at_least(1)
+                    .collect(),
+            )
             .map(FirewallPartKind::Zones),
-        word("address").ignore_then(address_list(file)).map(FirewallPartKind::Address),
+        word("address")
+            .ignore_then(address_list(file))
+            .map(FirewallPartKind::Address),
     ))
-    .map_with(move |kind, extra| FirewallPart { kind, span: span_of(file, extra.span()) });
+    .map_with(move |kind, extra| FirewallPart {
+        kind,
+        span: span_of(file, extra.span()),
+    });
     let firewall = just(Token::Firewall)
         .ignore_then(ident(file))
         .then(
@@ -103,15 +141,34 @@ fn item_kind<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
         .then_ignore(just(Token::Equals))
         .then(address_list(file))
         .then(role_uses(file))
-        .map(|((name, addresses), roles)| ItemKind::Host(Host { name, addresses, roles }));
+        .map(|((name, addresses), roles)| {
+            ItemKind::Host(Host {
+                name,
+                addresses,
+                roles,
+            })
+        });
 
-    let member = address(file).map(Member::Address).or(path(file).map(Member::Name));
+    let member = address(file)
+        .map(Member::Address)
+        .or(path(file).map(Member::Name));
     let group = just(Token::Group)
         .ignore_then(ident(file))
         .then_ignore(just(Token::Equals))
-        .then(member.separated_by(just(Token::Comma)).at_least(1).collect())
+        .then(
+            member
+                .separated_by(just(Token::Comma))
+                .at_least(1)
+                .collect(),
+        )
         .then(role_uses(file))
-        .map(|((name, members), roles)| ItemKind::Group(Group { name, members, roles }));
+        .map(|((name, members), roles)| {
+            ItemKind::Group(Group {
+                name,
+                members,
+                roles,
+            })
+        });
 
     let service = just(Token::Service)
         .ignore_then(ident(file))
@@ -123,11 +180,19 @@ fn item_kind<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
         .then(flow_syntax(file))
         .map(|(action, flow)| ItemKind::Rule(Rule { action, flow }));
 
-    let outcome = word("allowed").to(Outcome::Allowed).or(word("denied").to(Outcome::Denied));
+    let outcome = word("allowed")
+        .to(Outcome::Allowed)
+        .or(word("denied").to(Outcome::Denied));
     let expect = just(Token::Expect)
         .ignore_then(flow_syntax(file))
         .then(outcome.map_with(move |outcome, extra| (outcome, span_of(file, extra.span()))))
-        .map(|(flow, (outcome, outcome_span))| ItemKind::Expect(Expect { flow, outcome, outcome_span }));
+        .map(|(flow, (outcome, outcome_span))| {
+            ItemKind::Expect(Expect {
+                flow,
+                outcome,
+                outcome_span,
+            })
+        });
 
     let level = choice((
         word("error").to(LintLevel::Error),
@@ -140,9 +205,27 @@ fn item_kind<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
         .then(just(Token::Dot).ignore_then(ident(file)).or_not())
         .then_ignore(just(Token::Equals))
         .then(level.or(int_literal(file).map(LintValue::Number)))
-        .map(|((lint, option), value)| ItemKind::Lint(LintSetting { lint, option, value }));
+        .map(|((lint, option), value)| {
+            ItemKind::Lint(LintSetting {
+                lint,
+                option,
+                value,
+            })
+        });
 
-    choice((import, zone, firewall, host, group, service, role(file), rule, expect, lint)).boxed()
+    choice((
+        import,
+        zone,
+        firewall,
+        host,
+        group,
+        service,
+        role(file),
+        rule,
+        expect,
+        lint,
+    ))
+    .boxed()
 }
 
 fn role<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
@@ -150,19 +233,37 @@ fn role<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
 ) -> impl Parser<'tokens, I, ItemKind, ParserError<'tokens, 'src>> + Clone {
     let host_type = just(Token::Host)
         .ignore_then(just(Token::Is))
-        .ignore_then(path(file).separated_by(just(Token::Pipe)).at_least(1).collect())
-        .map_with(move |roles, extra| ParamType::Host { roles, span: span_of(file, extra.span()) });
-    let type_word = ident(file).map(TypeWord::Word).or(int_literal(file).map(TypeWord::Number));
+        .ignore_then(
+            path(file)
+                .separated_by(just(Token::Pipe))
+                .at_least(1)
+                .collect(),
+        )
+        .map_with(move |roles, extra| ParamType::Host {
+            roles,
+            span: span_of(file, extra.span()),
+        });
+    let type_word = ident(file)
+        .map(TypeWord::Word)
+        .or(int_literal(file).map(TypeWord::Number));
     let words_type = type_word
         .separated_by(just(Token::Pipe))
         .at_least(1)
         .collect()
-        .map_with(move |words, extra| ParamType::Words { words, span: span_of(file, extra.span()) });
+        .map_with(move |words, extra| ParamType::Words {
+            words,
+            span: span_of(file, extra.span()),
+        });
     let param = ident(file)
         .then_ignore(just(Token::Colon))
         .then(host_type.or(words_type).labelled("type"))
         .then(just(Token::Equals).ignore_then(value(file)).or_not())
-        .map_with(move |((name, ty), default), extra| Param { name, ty, default, span: span_of(file, extra.span()) });
+        .map_with(move |((name, ty), default), extra| Param {
+            name,
+            ty,
+            default,
+            span: span_of(file, extra.span()),
+        });
     let params = param
         .separated_by(just(Token::Comma))
         .allow_trailing()

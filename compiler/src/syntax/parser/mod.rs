@@ -45,7 +45,11 @@ pub(crate) fn span_of(file: FileId, span: SimpleSpan) -> Span {
 }
 
 /// Parses one file's tokens. Never fails: the tree holds `Error` nodes where recovery happened.
-pub fn parse(file: FileId, text_length: usize, tokens: &[(Token<'_>, Span)]) -> (FileAst, Vec<Diagnostic>) {
+pub fn parse(
+    file: FileId,
+    text_length: usize,
+    tokens: &[(Token<'_>, Span)],
+) -> (FileAst, Vec<Diagnostic>) {
     // Unknown characters were reported by the lexer; hiding them lets the parser read the rest.
     let tokens: Vec<(Token<'_>, SimpleSpan)> = tokens
         .iter()
@@ -55,8 +59,17 @@ pub fn parse(file: FileId, text_length: usize, tokens: &[(Token<'_>, Span)]) -> 
     let end_of_input = SimpleSpan::from(text_length..text_length);
     let input = tokens.as_slice().split_token_span(end_of_input);
     let (items, errors) = items::file_parser(file).parse(input).into_output_errors();
-    let diagnostics = errors.into_iter().map(|error| syntax_diagnostic(file, &error)).collect();
-    (FileAst { file, items: items.unwrap_or_default() }, diagnostics)
+    let diagnostics = errors
+        .into_iter()
+        .map(|error| syntax_diagnostic(file, &error))
+        .collect();
+    (
+        FileAst {
+            file,
+            items: items.unwrap_or_default(),
+        },
+        diagnostics,
+    )
 }
 
 fn syntax_diagnostic(file: FileId, error: &Rich<'_, Token<'_>, SimpleSpan>) -> Diagnostic {
@@ -75,11 +88,16 @@ fn syntax_diagnostic(file: FileId, error: &Rich<'_, Token<'_>, SimpleSpan>) -> D
                 0 => format!("unexpected {found}"),
                 1 => format!("expected {}, found {found}", wanted[0]),
                 count if count <= 8 => {
-                    format!("expected {} or {}, found {found}", wanted[..count - 1].join(", "), wanted[count - 1])
+                    format!(
+                        "expected {} or {}, found {found}",
+                        wanted[..count - 1].join(", "),
+                        wanted[count - 1]
+                    )
                 }
                 _ => format!("unexpected {found}"),
             };
-            Diagnostic::error(SYNTAX_ERROR, span, message).with_primary_message(format!("unexpected {found}"))
+            Diagnostic::error(SYNTAX_ERROR, span, message)
+                .with_primary_message(format!("unexpected {found}"))
         }
     }
 }

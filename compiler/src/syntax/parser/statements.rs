@@ -11,55 +11,77 @@ use chumsky::prelude::*;
 pub(super) fn block<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
     file: FileId,
 ) -> impl Parser<'tokens, I, Block, ParserError<'tokens, 'src>> + Clone {
-    recursive(move |block: Recursive<dyn Parser<'tokens, I, Block, ParserError<'tokens, 'src>>>| {
-        let flow = flow_syntax(file).map(StatementKind::Flow);
-        let if_statement = recursive(|if_statement| {
-            just(Token::If)
-                .ignore_then(expression(file))
+    recursive(
+        move |block: Recursive<dyn Parser<'tokens, I, Block, ParserError<'tokens, 'src>>>| {
+            let flow = flow_syntax(file).map(StatementKind::Flow);
+            let if_statement = recursive(|if_statement| {
+                just(Token::If)
+                    .ignore_then(expression(file))
+                    .then(block.clone())
+                    .then(
+                        just(Token::Else)
+                            .ignore_then(block.clone().map(ElseBranch::Block).or(
+                                if_statement.map_with(move |nested, extra| {
+                                    ElseBranch::If(Box::new(nested), span_of(file, extra.span()))
+                                }),
+                            ))
+                            .or_not(),
+                    )
+                    .map(|((condition, then_block), else_branch)| IfStatement {
+                        condition,
+                        then_block,
+                        else_branch,
+                    })
+                    .boxed()
+            });
+            let for_statement = just(Token::For)
+                .ignore_then(ident(file))
+                .then_ignore(just(Token::In))
+                .then(expression(file))
+                .then_ignore(just(Token::DotDot))
+                .then(expression(file))
                 .then(block.clone())
-                .then(
-                    just(Token::Else)
-                        .ignore_then(
-                            block.clone().map(ElseBranch::Block).or(if_statement.map_with(
-                                move |nested, extra| ElseBranch::If(Box::new(nested), span_of(file, extra.span())),
-                            )),
-                        )
-                        .or_not(),
-                )
-                .map(|((condition, then_block), else_branch)| IfStatement { condition, then_block, else_branch })
+                .map(|(((variable, start), end), body)| {
+                    StatementKind::For(ForStatement {
+                        variable,
+                        start,
+                        end,
+                        body,
+                    })
+                });
+
+            // Recovery: drop the broken statement up to the next one that can begin, or the `}`.
+            let boundary = choice((
+                just(Token::RightBrace).ignored(),
+                just(Token::If).ignored(),
+                just(Token::For).ignored(),
+                any()
+                    .filter(|token: &Token<'src>| token.starts_item())
+                    .ignored(),
+                flow_start(file),
+            ));
+            let skip_statement = any()
+                .and_is(just(Token::RightBrace).not())
+                .then(any().and_is(boundary.not()).repeated())
+                .to(StatementKind::Error);
+
+            let statement = choice((if_statement.map(StatementKind::If), for_statement, flow))
+                .recover_with(via_parser(skip_statement))
+                .map_with(move |kind, extra| Statement {
+                    docs: Vec::new(),
+                    kind,
+                    span: span_of(file, extra.span()),
+                });
+
+            statement
+                .repeated()
+                .collect::<Vec<_>>()
+                .delimited_by(just(Token::LeftBrace), just(Token::RightBrace))
+                .map_with(move |statements, extra| Block {
+                    statements,
+                    span: span_of(file, extra.span()),
+                })
                 .boxed()
-        });
-        let for_statement = just(Token::For)
-            .ignore_then(ident(file))
-            .then_ignore(just(Token::In))
-            .then(expression(file))
-            .then_ignore(just(Token::DotDot))
-            .then(expression(file))
-            .then(block.clone())
-            .map(|(((variable, start), end), body)| StatementKind::For(ForStatement { variable, start, end, body }));
-
-        // Recovery: drop the broken statement up to the next one that can begin, or the `}`.
-        let boundary = choice((
-            just(Token::RightBrace).ignored(),
-            just(Token::If).ignored(),
-            just(Token::For).ignored(),
-            any().filter(|token: &Token<'src>| token.starts_item()).ignored(),
-            flow_start(file),
-        ));
-        let skip_statement = any()
-            .and_is(just(Token::RightBrace).not())
-            .then(any().and_is(boundary.not()).repeated())
-            .to(StatementKind::Error);
-
-        let statement = choice((if_statement.map(StatementKind::If), for_statement, flow))
-            .recover_with(via_parser(skip_statement))
-            .map_with(move |kind, extra| Statement { docs: Vec::new(), kind, span: span_of(file, extra.span()) });
-
-        statement
-            .repeated()
-            .collect::<Vec<_>>()
-            .delimited_by(just(Token::LeftBrace), just(Token::RightBrace))
-            .map_with(move |statements, extra| Block { statements, span: span_of(file, extra.span()) })
-            .boxed()
-    })
+        },
+    )
 }
