@@ -1,0 +1,166 @@
+//! Address sets over both families, built from CIDRs and turned back into minimal CIDR lists.
+
+use super::intervals::IntervalSet;
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+/// A set of IPv4 and IPv6 addresses.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Debug)]
+pub struct AddressSet {
+    pub v4: IntervalSet<u32>,
+    pub v6: IntervalSet<u128>,
+}
+
+impl AddressSet {
+    pub fn empty() -> AddressSet {
+        AddressSet::default()
+    }
+
+    /// Every address of both families: `any`.
+    pub fn any() -> AddressSet {
+        AddressSet { v4: IntervalSet::full(), v6: IntervalSet::full() }
+    }
+
+    pub fn from_network(network: IpNet) -> AddressSet {
+        match network {
+            IpNet::V4(network) => AddressSet {
+                v4: IntervalSet::range(u32::from(network.network()), u32::from(network.broadcast())),
+                v6: IntervalSet::empty(),
+            },
+            IpNet::V6(network) => AddressSet {
+                v4: IntervalSet::empty(),
+                v6: IntervalSet::range(u128::from(network.network()), u128::from(network.broadcast())),
+            },
+        }
+    }
+
+    pub fn from_networks(networks: impl IntoIterator<Item = IpNet>) -> AddressSet {
+        let mut v4 = Vec::new();
+        let mut v6 = Vec::new();
+        for network in networks {
+            match network {
+                IpNet::V4(network) => v4.push((u32::from(network.network()), u32::from(network.broadcast()))),
+                IpNet::V6(network) => v6.push((u128::from(network.network()), u128::from(network.broadcast()))),
+            }
+        }
+        AddressSet { v4: IntervalSet::from_ranges(v4), v6: IntervalSet::from_ranges(v6) }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.v4.is_empty() && self.v6.is_empty()
+    }
+
+    pub fn is_any(&self) -> bool {
+        self.v4.is_full() && self.v6.is_full()
+    }
+
+    pub fn union(&self, other: &AddressSet) -> AddressSet {
+        AddressSet { v4: self.v4.union(&other.v4), v6: self.v6.union(&other.v6) }
+    }
+
+    pub fn intersection(&self, other: &AddressSet) -> AddressSet {
+        AddressSet { v4: self.v4.intersection(&other.v4), v6: self.v6.intersection(&other.v6) }
+    }
+
+    pub fn difference(&self, other: &AddressSet) -> AddressSet {
+        AddressSet { v4: self.v4.difference(&other.v4), v6: self.v6.difference(&other.v6) }
+    }
+
+    pub fn intersects(&self, other: &AddressSet) -> bool {
+        self.v4.intersects(&other.v4) || self.v6.intersects(&other.v6)
+    }
+
+    pub fn is_subset(&self, other: &AddressSet) -> bool {
+        self.v4.is_subset(&other.v4) && self.v6.is_subset(&other.v6)
+    }
+
+    pub fn contains(&self, address: IpAddr) -> bool {
+        match address {
+            IpAddr::V4(address) => self.v4.contains(u32::from(address)),
+            IpAddr::V6(address) => self.v6.contains(u128::from(address)),
+        }
+    }
+
+    /// The smallest list of CIDRs covering exactly this set, IPv4 first, each family sorted.
+    pub fn to_networks(&self) -> Vec<IpNet> {
+        let mut networks = Vec::new();
+        for &(lo, hi) in self.v4.ranges() {
+            for (start, prefix) in range_to_prefixes(lo as u128, hi as u128, 32) {
+                let network = Ipv4Net::new(Ipv4Addr::from(start as u32), prefix).expect("prefix is at most 32");
+                networks.push(IpNet::V4(network));
+            }
+        }
+        for &(lo, hi) in self.v6.ranges() {
+            for (start, prefix) in range_to_prefixes(lo, hi, 128) {
+                let network = Ipv6Net::new(Ipv6Addr::from(start), prefix).expect("prefix is at most 128");
+                networks.push(IpNet::V6(network));
+            }
+        }
+        networks
+    }
+
+    /// One representative address (the lowest), for probes and examples.
+    pub fn first_address(&self) -> Option<IpAddr> {
+        self.v4
+            .first()
+            .map(|value| IpAddr::V4(Ipv4Addr::from(value)))
+            .or_else(|| self.v6.first().map(|value| IpAddr::V6(Ipv6Addr::from(value))))
+    }
+}
+
+/// Splits the inclusive range `lo..=hi` of a `bits`-wide space into aligned prefixes.
+fn range_to_prefixes(mut lo: u128, hi: u128, bits: u8) -> Vec<(u128, u8)> {
+    let mut prefixes = Vec::new();
+    loop {
+        // The largest aligned block starting at `lo` that does not pass `hi`.
+        let alignment = if lo == 0 { bits as u32 } else { lo.trailing_zeros().min(bits as u32) };
+        let mut size_bits = alignment;
+        while size_bits > 0 {
+            let last = lo.checked_add((1u128 << size_bits) - 1);
+            if size_bits < 128 && last.is_some_and(|last| last <= hi) {
+                break;
+            }
+            if size_bits == 128 && lo == 0 && hi == u128::MAX {
+                break;
+            }
+            size_bits -= 1;
+        }
+        prefixes.push((lo, bits - size_bits as u8));
+        let block_last = if size_bits == 128 { u128::MAX } else { lo + ((1u128 << size_bits) - 1) };
+        if block_last >= hi {
+            return prefixes;
+        }
+        lo = block_last + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn networks(text: &[&str]) -> AddressSet {
+        AddressSet::from_networks(text.iter().map(|network| network.parse().unwrap()))
+    }
+
+    #[test]
+    fn networks_round_trip_to_minimal_prefixes() {
+        let set = networks(&["10.0.0.0/25", "10.0.0.128/25", "10.0.1.7/32", "fd00::/64"]);
+        let back: Vec<String> = set.to_networks().iter().map(ToString::to_string).collect();
+        assert_eq!(back, ["10.0.0.0/24", "10.0.1.7/32", "fd00::/64"]);
+        let everything: Vec<String> = AddressSet::any().to_networks().iter().map(ToString::to_string).collect();
+        assert_eq!(everything, ["0.0.0.0/0", "::/0"]);
+        let odd = AddressSet { v4: IntervalSet::range(1, 6), v6: IntervalSet::empty() };
+        let back: Vec<String> = odd.to_networks().iter().map(ToString::to_string).collect();
+        assert_eq!(back, ["0.0.0.1/32", "0.0.0.2/31", "0.0.0.4/31", "0.0.0.6/32"]);
+    }
+
+    #[test]
+    fn difference_of_a_zone_and_a_nested_zone() {
+        let lpars = networks(&["10.3.0.0/16"]);
+        let aix = networks(&["10.3.0.0/24"]);
+        let rest = lpars.difference(&aix);
+        assert!(!rest.contains("10.3.0.9".parse().unwrap()));
+        assert!(rest.contains("10.3.1.9".parse().unwrap()));
+        assert_eq!(rest.to_networks().len(), 8);
+    }
+}
