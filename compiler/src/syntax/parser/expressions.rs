@@ -227,12 +227,13 @@ fn ports<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
         .labelled("ports")
 }
 
+/// An ICMP type or protocol: a number or a name. `allowed` and `denied` are never names here,
+/// so `expect a -> b : icmp allowed` ends the port spec instead of swallowing the outcome.
 fn number_or_name<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
     file: FileId,
 ) -> impl Parser<'tokens, I, NumberOrName, ParserError<'tokens, 'src>> + Clone {
-    int_literal(file)
-        .map(NumberOrName::Number)
-        .or(ident(file).map(NumberOrName::Name))
+    let name = ident(file).filter(|ident: &Ident| ident.name != "allowed" && ident.name != "denied");
+    int_literal(file).map(NumberOrName::Number).or(name.map(NumberOrName::Name))
 }
 
 pub(super) fn port_spec<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
