@@ -6,8 +6,10 @@
 
 pub mod codes;
 pub mod diagnostic;
+pub mod emit;
 pub mod format;
 pub mod lints;
+pub mod model;
 pub mod report;
 pub mod resolve;
 pub mod source;

@@ -109,28 +109,22 @@ impl AddressSet {
 }
 
 /// Splits the inclusive range `lo..=hi` of a `bits`-wide space into aligned prefixes.
-fn range_to_prefixes(mut lo: u128, hi: u128, bits: u8) -> Vec<(u128, u8)> {
+fn range_to_prefixes(mut lo: u128, hi: u128, bits: u32) -> Vec<(u128, u8)> {
     let mut prefixes = Vec::new();
     loop {
-        // The largest aligned block starting at `lo` that does not pass `hi`.
-        let alignment = if lo == 0 { bits as u32 } else { lo.trailing_zeros().min(bits as u32) };
-        let mut size_bits = alignment;
-        while size_bits > 0 {
-            let last = lo.checked_add((1u128 << size_bits) - 1);
-            if size_bits < 128 && last.is_some_and(|last| last <= hi) {
-                break;
-            }
-            if size_bits == 128 && lo == 0 && hi == u128::MAX {
-                break;
-            }
-            size_bits -= 1;
+        // The last address of the aligned block of 2^size addresses starting at `lo`; `lo` is
+        // aligned to that size, so the sum cannot overflow.
+        let block_last = |size: u32| if size >= 128 { u128::MAX } else { lo + ((1u128 << size) - 1) };
+        let mut size = if lo == 0 { bits } else { lo.trailing_zeros().min(bits) };
+        while block_last(size) > hi {
+            size -= 1;
         }
-        prefixes.push((lo, bits - size_bits as u8));
-        let block_last = if size_bits == 128 { u128::MAX } else { lo + ((1u128 << size_bits) - 1) };
-        if block_last >= hi {
+        prefixes.push((lo, (bits - size) as u8));
+        let last = block_last(size);
+        if last >= hi {
             return prefixes;
         }
-        lo = block_last + 1;
+        lo = last + 1;
     }
 }
 

@@ -1,0 +1,12 @@
+//! The meaning of a site: address and port sets, flows, the topology, and the checked policy.
+
+pub mod addresses;
+pub mod flow;
+pub mod intervals;
+pub mod policy;
+pub mod targets;
+
+pub use addresses::AddressSet;
+pub use flow::{Action, Flow, FlowOrigin, Opening, PortSet, Protocol};
+pub use intervals::IntervalSet;
+pub use policy::{Direction, Policy, Target, TargetRule, TargetRules};

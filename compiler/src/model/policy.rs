@@ -1,0 +1,109 @@
+//! The checked model handed to emitters: zones, firewalls, machines, flows, the routes flows
+//! take through firewalls, and per-target rule lists that every backend prints.
+
+use super::addresses::AddressSet;
+use super::flow::{Action, Flow, FlowOrigin, Opening};
+use crate::source::Span;
+
+#[derive(Clone, Debug)]
+pub struct ZoneInfo {
+    pub name: String,
+    /// The addresses that belong to this zone: its CIDRs minus more specific zones' CIDRs.
+    pub region: AddressSet,
+    /// Whether the zone was declared `= any`.
+    pub is_any: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct FirewallInfo {
+    pub name: String,
+    /// Indexes into `Policy::zones`, in declaration order.
+    pub zones: Vec<usize>,
+    /// The firewall's own interface addresses (`address …`).
+    pub addresses: AddressSet,
+    pub span: Span,
+    pub docs: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MachineKind {
+    Host,
+    Group,
+}
+
+/// A host or group: a machine (or set of machines) that holds roles and can be an emit target.
+#[derive(Clone, Debug)]
+pub struct Machine {
+    pub name: String,
+    pub kind: MachineKind,
+    pub addresses: AddressSet,
+    /// Qualified names of the roles it holds (`nim.client`).
+    pub roles: Vec<String>,
+    pub span: Span,
+}
+
+/// The part of a flow that crosses firewalls from one zone to another.
+#[derive(Clone, Debug)]
+pub struct Route {
+    /// Index into `Policy::flows`.
+    pub flow: usize,
+    pub source_zone: Option<usize>,
+    pub destination_zone: Option<usize>,
+    /// Firewalls crossed, in order from source to destination.
+    pub firewalls: Vec<usize>,
+    /// The flow's addresses restricted to the two zones.
+    pub source: AddressSet,
+    pub destination: AddressSet,
+}
+
+/// Everything emitters need, after every check passed.
+#[derive(Clone, Debug, Default)]
+pub struct Policy {
+    pub zones: Vec<ZoneInfo>,
+    pub firewalls: Vec<FirewallInfo>,
+    pub machines: Vec<Machine>,
+    pub flows: Vec<Flow>,
+    pub routes: Vec<Route>,
+}
+
+/// What a ruleset is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Target {
+    /// Index into `Policy::firewalls`: forward rules for traffic it carries.
+    Firewall(usize),
+    /// Index into `Policy::machines`: the machine's own input and output rules.
+    Machine(usize),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Direction {
+    /// Through a firewall.
+    Forward,
+    /// To the machine itself.
+    Input,
+    /// From the machine itself.
+    Output,
+}
+
+/// One rule of a target: flows with the same action, direction, addresses and source ports
+/// merged, so the rule count follows (source set, destination set, service) classes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TargetRule {
+    pub direction: Direction,
+    pub action: Action,
+    pub source: AddressSet,
+    pub destination: AddressSet,
+    pub opening: Opening,
+    /// Every flow origin merged into this rule, sorted and without duplicates.
+    pub origins: Vec<FlowOrigin>,
+}
+
+/// A target's whole ruleset: denies first (deny overrides allow), then allows, each group in a
+/// deterministic order.
+#[derive(Clone, Debug)]
+pub struct TargetRules {
+    pub target: Target,
+    pub name: String,
+    pub rules: Vec<TargetRule>,
+}
