@@ -30,6 +30,48 @@ enum Command {
         /// A code such as E0102, or a lint name such as shadowed.
         code: Option<String>,
     },
+    /// Check a site, then print or write the rulesets of one backend (`--target`).
+    Emit(EmitArguments),
+    /// Is this traffic allowed, by which items, through which firewalls?
+    Query(QueryArguments),
+}
+
+#[derive(clap::Args, Debug)]
+struct QueryArguments {
+    /// Source: a host, group, zone, role or firewall name, `any`, or an address.
+    source: String,
+    /// Destination, in the same forms.
+    destination: String,
+    /// What traffic: `tcp 1058`, `udp 623`, `tcp 3901 from 1023`, `icmp echo-request`, a service.
+    port_spec: String,
+    /// The site: files or directories.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = QueryFormat::Human)]
+    format: QueryFormat,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum QueryFormat {
+    Human,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+struct EmitArguments {
+    /// The backend: nftables, iptables, ip6tables, aix, firewalld, matrix-csv, matrix-md, dot.
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(
+        flowc_compiler::emit::backends().iter().map(|backend| backend.name())))]
+    target: String,
+    /// The firewall, host or group to emit for; without -o its ruleset goes to standard output.
+    #[arg(long = "for", value_name = "NAME")]
+    for_name: Option<String>,
+    /// Write one file per target (or one for the site) into this directory, atomically.
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// Files or directories; every .flow file in a directory and below is one site.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -77,6 +119,8 @@ enum DenyWhat {
 pub enum DumpStage {
     Tokens,
     Ast,
+    Flows,
+    Graph,
 }
 
 /// Exit statuses shared by every subcommand.
@@ -103,6 +147,19 @@ fn main() -> ExitCode {
             }
         }
         Command::Explain { code } => commands::explain::run(code.as_deref()),
+        Command::Query(arguments) => commands::query::run(
+            &arguments.source,
+            &arguments.destination,
+            &arguments.port_spec,
+            &arguments.paths,
+            arguments.format,
+        ),
+        Command::Emit(arguments) => commands::emit::run(
+            &arguments.target,
+            arguments.for_name.as_deref(),
+            arguments.output.as_deref(),
+            &arguments.paths,
+        ),
     };
     ExitCode::from(code)
 }

@@ -44,6 +44,23 @@ fn error_cases_report_what_they_expect() {
 }
 
 #[test]
+fn warning_cases_warn_without_errors() {
+    let files = data_files("warn");
+    assert!(files.len() >= 9, "the warn corpus went missing");
+    for path in files {
+        let (text, analysis) = analyze_file(&path);
+        assert!(!analysis.has_errors(), "{} has errors:\n{}", data_name(&path), report::render_short(&analysis.sources, &analysis.diagnostics));
+        assert!(!analysis.diagnostics.is_empty(), "{} reports nothing", data_name(&path));
+        assert_expectations(&path, &text, &analysis);
+        let rendered = report::render_human(&analysis.sources, &analysis.diagnostics, false);
+        let snapshot = format!("----- source -----\n{text}----- diagnostics -----\n{rendered}");
+        insta::with_settings!({ snapshot_path => "snapshots/warn", prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!(data_name(&path).replace('/', "__"), snapshot);
+        });
+    }
+}
+
+#[test]
 fn ok_cases_have_no_errors() {
     let files = data_files("ok");
     assert!(!files.is_empty(), "the ok corpus went missing");

@@ -32,11 +32,12 @@ pub fn all_codes() -> Vec<CodeInfo> {
         crate::syntax::literals::CODES,
         crate::syntax::nesting::CODES,
         crate::resolve::CODES,
-        crate::lints::CODES,
+        crate::lower::CODES,
         IO_CODES,
     ]
     .iter()
     .flat_map(|list| list.iter().copied())
+    .chain(crate::checks::lint_codes())
     .collect();
     codes.sort_by_key(|info| (!info.code.starts_with('E'), info.code));
     codes

@@ -4,17 +4,24 @@
 //! syntax tree ([`syntax::parser`]) → resolved names ([`resolve`]) → … Every stage reports
 //! through the one [`Diagnostic`] type. See `ARCHITECTURE.md` for the whole map.
 
+pub mod checks;
 pub mod codes;
+pub mod coverage;
 pub mod diagnostic;
+pub mod expand;
 pub mod emit;
 pub mod format;
 pub mod lints;
+pub mod lower;
 pub mod model;
+pub mod answer;
+pub mod query;
 pub mod report;
 pub mod resolve;
 pub mod source;
 pub mod stdlib;
 pub mod syntax;
+pub mod topology;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use source::{FileId, MemoryWorld, SourceMap, Span, World};
@@ -138,5 +145,135 @@ pub fn analyze(world: &dyn World) -> Analysis {
         files,
         resolution,
         diagnostics,
+    }
+}
+
+/// A site after every stage: the analysis with all diagnostics, and the policy for emitters.
+#[derive(Debug)]
+pub struct Checked {
+    pub analysis: Analysis,
+    pub policy: model::Policy,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.analysis.has_errors()
+    }
+}
+
+/// Runs the whole pipeline: analysis, lowering, expansion, topology, checks and lint levels.
+/// Semantic stages run only on a site without syntax or name errors, so they never see holes.
+pub fn check(world: &dyn World) -> Checked {
+    check_with(world).0
+}
+
+/// `check`, also returning the expectations and topology for `flowc query`.
+fn check_with(world: &dyn World) -> (Checked, Option<Semantics>) {
+    let mut analysis = analyze(world);
+    if analysis.has_errors() {
+        return (Checked { analysis, policy: model::Policy::default() }, None);
+    }
+    let mut semantics = semantics(&analysis);
+    analysis.diagnostics.append(&mut semantics.diagnostics);
+    diagnostic::sort_diagnostics(&mut analysis.diagnostics);
+    analysis.diagnostics.dedup();
+    let policy = std::mem::take(&mut semantics.policy);
+    (Checked { analysis, policy }, Some(semantics))
+}
+
+/// What the semantic stages produce besides the analysis.
+struct Semantics {
+    policy: model::Policy,
+    diagnostics: Vec<Diagnostic>,
+    expects: Vec<expand::ExpectCase>,
+    topology: topology::Topology,
+}
+
+/// Everything after name resolution.
+fn semantics(analysis: &Analysis) -> Semantics {
+    let site = lower::Site::new(analysis);
+    let expansion = expand::expand(&site);
+    let mut topology = topology::Topology::new(&site);
+    let (routes, route_diagnostics) = topology.routes(&expansion.flows);
+    let settings = checks::levels::Settings::from_analysis(analysis);
+    let evaluator = query::Evaluator::new(&expansion.flows);
+    let context = checks::Context {
+        site: &site,
+        flows: &expansion.flows,
+        routes: &routes,
+        topology: &topology,
+        evaluator: &evaluator,
+        expects: &expansion.expects,
+        settings: &settings,
+    };
+    let mut diagnostics = checks::run(&context);
+    diagnostics.extend(route_diagnostics);
+    diagnostics.extend(site.diagnostics.take());
+    let diagnostics = settings.apply(diagnostics);
+    let machines = site
+        .machines
+        .iter()
+        .enumerate()
+        .map(|(index, machine)| model::policy::Machine {
+            name: machine.name.clone(),
+            kind: if machine.is_group { model::policy::MachineKind::Group } else { model::policy::MachineKind::Host },
+            addresses: machine.addresses.clone(),
+            roles: site.instances.iter().filter(|instance| instance.machine == index).map(|instance| instance.role_name.clone()).collect(),
+            span: machine.span,
+        })
+        .collect();
+    let policy = model::Policy {
+        zones: topology.zones.clone(),
+        firewalls: topology.firewalls.clone(),
+        machines,
+        flows: expansion.flows,
+        routes,
+    };
+    Semantics { policy, diagnostics, expects: expansion.expects, topology }
+}
+
+/// The name of the synthetic file that holds a `flowc query` question.
+pub const QUERY_FILE: &str = "<query>";
+
+/// A site seen with one extra file: the question of `flowc query`, written as an `expect`.
+struct QueryWorld<'a> {
+    site: &'a dyn World,
+    question: String,
+}
+
+impl World for QueryWorld<'_> {
+    fn site_files(&self) -> Vec<String> {
+        let mut files = self.site.site_files();
+        files.push(QUERY_FILE.to_string());
+        files
+    }
+
+    fn read(&self, name: &str) -> Result<String, String> {
+        if name == QUERY_FILE {
+            Ok(self.question.clone())
+        } else {
+            self.site.read(name)
+        }
+    }
+}
+
+/// Answers "is this traffic allowed?" over a site. On errors (in the site or in the question,
+/// which is reported as the file `<query>`), returns the checked site to report them.
+pub fn ask(world: &dyn World, source: &str, destination: &str, port_spec: &str) -> Result<answer::Answer, Checked> {
+    let question = format!("expect {source} -> {destination} : {port_spec} allowed\n");
+    let (mut checked, semantics) = check_with(&QueryWorld { site: world, question });
+    let query_file = checked.analysis.sources.find(QUERY_FILE);
+    // The question is not a real expectation: its failing is the answer, not an error.
+    checked
+        .analysis
+        .diagnostics
+        .retain(|diagnostic| !(Some(diagnostic.span().file) == query_file && diagnostic.code == lints::EXPECT_FAILED));
+    match semantics {
+        Some(mut semantics) if !checked.has_errors() => {
+            let cases: Vec<&expand::ExpectCase> =
+                semantics.expects.iter().filter(|case| Some(case.item.file) == query_file).collect();
+            Ok(answer::answer(&checked, &mut semantics.topology, &cases))
+        }
+        _ => Err(checked),
     }
 }

@@ -19,13 +19,13 @@ pub fn run(
             return status::USAGE;
         }
     };
-    let analysis = flowc_compiler::analyze(&world);
+    let checked = flowc_compiler::check(&world);
     if let Some(stage) = dump {
-        crate::output::print(&dump_stage(&analysis, stage));
+        crate::output::print(&dump_stage(&checked, stage));
         return status::CLEAN;
     }
-    crate::output::print(&render(&analysis, format));
-    exit_status(&analysis, deny_warnings)
+    crate::output::print(&render(&checked.analysis, format));
+    exit_status(&checked.analysis, deny_warnings)
 }
 
 /// Renders the diagnostics of an analysis in one of the report formats.
@@ -68,7 +68,13 @@ fn exit_status(analysis: &Analysis, deny_warnings: bool) -> u8 {
     }
 }
 
-fn dump_stage(analysis: &Analysis, stage: DumpStage) -> String {
+fn dump_stage(checked: &flowc_compiler::Checked, stage: DumpStage) -> String {
+    let analysis = &checked.analysis;
+    match stage {
+        DumpStage::Flows => return dump_flows(checked),
+        DumpStage::Graph => return dump_graph(checked),
+        DumpStage::Tokens | DumpStage::Ast => {}
+    }
     let mut output = String::new();
     for file in analysis.site_files() {
         let source = analysis.sources.get(file.file);
@@ -92,7 +98,64 @@ fn dump_stage(analysis: &Analysis, stage: DumpStage) -> String {
                 }
             }
             DumpStage::Ast => output.push_str(&format!("{:#?}\n", file.parsed.ast)),
+            DumpStage::Flows | DumpStage::Graph => {}
         }
+    }
+    output
+}
+
+/// One line per flow: action, endpoints, opening, and where it came from.
+fn dump_flows(checked: &flowc_compiler::Checked) -> String {
+    let sources = &checked.analysis.sources;
+    let at = |span: flowc_compiler::Span| {
+        let file = sources.get(span.file);
+        format!("{}:{}", file.name, file.line_column(span.start).line)
+    };
+    let mut output = String::new();
+    for flow in &checked.policy.flows {
+        let networks = |set: &flowc_compiler::model::AddressSet| {
+            let list: Vec<String> = set.to_networks().iter().map(ToString::to_string).collect();
+            if set.is_any() { "any".to_string() } else { list.join(",") }
+        };
+        let origin = &flow.origin;
+        let role = origin.role.as_ref().map(|role| format!(" {role}")).unwrap_or_default();
+        let statement = origin.statement.map(|span| format!(" ({})", at(span))).unwrap_or_default();
+        output.push_str(&format!(
+            "{:?} {} [{}] -> {} [{}] : {}  # {}{role}{statement}\n",
+            flow.action,
+            origin.source_label,
+            networks(&flow.source),
+            origin.destination_label,
+            networks(&flow.destination),
+            flow.opening.describe(),
+            at(origin.item),
+        ));
+    }
+    output
+}
+
+/// The topology: zones with their regions, firewalls with the zones they join, and routes.
+fn dump_graph(checked: &flowc_compiler::Checked) -> String {
+    let policy = &checked.policy;
+    let mut output = String::new();
+    for zone in &policy.zones {
+        let networks: Vec<String> = zone.region.to_networks().iter().map(ToString::to_string).collect();
+        output.push_str(&format!("zone {} = {}\n", zone.name, networks.join(", ")));
+    }
+    for firewall in &policy.firewalls {
+        let zones: Vec<&str> = firewall.zones.iter().map(|&zone| policy.zones[zone].name.as_str()).collect();
+        output.push_str(&format!("firewall {} joins {}\n", firewall.name, zones.join(", ")));
+    }
+    for route in &policy.routes {
+        let zone = |index: Option<usize>| index.map_or("(unplaced)", |index| policy.zones[index].name.as_str());
+        let firewalls: Vec<&str> = route.firewalls.iter().map(|&firewall| policy.firewalls[firewall].name.as_str()).collect();
+        output.push_str(&format!(
+            "route flow {} {} -> {} via {}\n",
+            route.flow,
+            zone(route.source_zone),
+            zone(route.destination_zone),
+            firewalls.join(" -> ")
+        ));
     }
     output
 }

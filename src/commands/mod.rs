@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod emit;
 pub mod explain;
 pub mod fmt;
+pub mod query;

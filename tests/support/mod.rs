@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use flowc_compiler::{analyze, Analysis, MemoryWorld, Severity};
+use flowc_compiler::{check, Analysis, MemoryWorld, Severity};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -48,10 +48,11 @@ pub fn data_name(path: &Path) -> String {
 }
 
 /// Analyses one data file as a site of its own.
+/// Checks one data file as a site of its own, through every stage.
 pub fn analyze_file(path: &Path) -> (String, Analysis) {
     let text = std::fs::read_to_string(path).expect("test data is readable UTF-8");
-    let analysis = analyze(&MemoryWorld::single(&data_name(path), &text));
-    (text, analysis)
+    let checked = check(&MemoryWorld::single(&data_name(path), &text));
+    (text, checked.analysis)
 }
 
 /// `(line, severity, code)` for every diagnostic in the site's own files.

@@ -82,6 +82,24 @@ impl Resolver<'_> {
     fn role_uses(&mut self, uses: &[RoleUse]) {
         for role_use in uses {
             self.path(&role_use.role, &[RoleKind], "a role");
+            for argument in role_use.arguments.iter().flatten() {
+                self.soft_reference(&argument.value);
+            }
+        }
+    }
+
+    /// Arguments may be hosts (for `host is ROLE` parameters) or enum words; only typing can
+    /// tell. A name that resolves is recorded as a reference; one that does not is left to the
+    /// argument checks, which know the parameter's type.
+    fn soft_reference(&mut self, value: &Expr) {
+        let Expr::Name(path) = value else { return };
+        let [name] = path.segments.as_slice() else { return };
+        let found = self
+            .resolution
+            .lookup(self.module, &name.name)
+            .filter(|id| matches!(self.resolution.definition(*id).kind, HostKind | GroupKind));
+        if let Some(id) = found {
+            self.resolution.references.push(Reference { span: path.span, target: id });
         }
     }
 

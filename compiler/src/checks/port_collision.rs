@@ -1,0 +1,67 @@
+//! `port-collision`: two different services listening on the same port of one machine.
+
+use super::Context;
+use crate::diagnostic::Diagnostic;
+use crate::model::{Action, Protocol};
+use std::collections::{BTreeMap, BTreeSet};
+
+crate::declare_codes! {
+    /// Two services that listen on the same protocol and port on one machine (default:
+    /// warning).
+    ///
+    /// Only one daemon can bind a port. The xCAT port table lists `shell` (rsh) and `rsyslogd`
+    /// both on 514/tcp: a node cannot run both. Services with identical openings under two
+    /// names (aliases such as `nfs` and `nfsd`) are not a collision.
+    PORT_COLLISION = "port-collision", "two services listen on the same port";
+}
+
+pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
+    // machine → (protocol, lo, hi, service, signature of the whole opening)
+    let mut listening: BTreeMap<usize, Vec<(Protocol, u16, u16, String, String)>> = BTreeMap::new();
+    for flow in context.flows.iter().filter(|flow| flow.action == Action::Allow) {
+        let opening = &flow.opening;
+        let Some(service) = &opening.service else { continue };
+        if !matches!(opening.protocol, Protocol::Tcp | Protocol::Udp) {
+            continue;
+        }
+        for &machine in &flow.destination_holders {
+            for &(lo, hi) in opening.ports.ranges() {
+                listening.entry(machine).or_default().push((opening.protocol, lo, hi, service.clone(), opening.describe()));
+            }
+        }
+    }
+    let mut diagnostics = Vec::new();
+    for (machine, mut entries) in listening {
+        entries.sort();
+        entries.dedup();
+        let mut pairs: BTreeSet<(String, String, Protocol, u16)> = BTreeSet::new();
+        // Sweep by port: each entry is compared with the earlier ones still open at its start.
+        let mut open: Vec<&(Protocol, u16, u16, String, String)> = Vec::new();
+        for entry in &entries {
+            open.retain(|earlier| earlier.0 == entry.0 && earlier.2 >= entry.1);
+            for earlier in &open {
+                if earlier.3 != entry.3 && earlier.4 != entry.4 {
+                    let (a, b) = if earlier.3 < entry.3 { (&earlier.3, &entry.3) } else { (&entry.3, &earlier.3) };
+                    pairs.insert((a.clone(), b.clone(), entry.0, entry.1.max(earlier.1)));
+                }
+            }
+            open.push(entry);
+        }
+        let machine = &context.site.machines[machine];
+        let mut reported = BTreeSet::new();
+        for (a, b, protocol, port) in pairs {
+            if !reported.insert((a.clone(), b.clone())) {
+                continue;
+            }
+            diagnostics.push(
+                Diagnostic::warning(
+                    PORT_COLLISION,
+                    machine.span,
+                    format!("`{a}` and `{b}` both listen on {} {port} on `{}`", protocol.name(), machine.name),
+                )
+                .with_note("only one daemon can bind a port: disable one service, or move it to another port"),
+            );
+        }
+    }
+    diagnostics
+}

@@ -1,0 +1,73 @@
+//! `redundant`: explicit allows that other allows already open entirely.
+
+use super::Context;
+use crate::coverage::{boxes, covered};
+use crate::diagnostic::Diagnostic;
+use crate::model::Action;
+use crate::source::Span;
+use std::collections::{BTreeMap, BTreeSet};
+
+crate::declare_codes! {
+    /// An `allow` that other allows — explicit ones or the flows of roles — already open
+    /// entirely, alone or together (default: warning). Removing it changes nothing.
+    ///
+    /// ```text
+    /// group aix = 10.3.0.0/24 is nim.client(master = nim01)
+    /// allow aix -> nim01 : tcp 1058 from 513..1023   # nim.client opens this already
+    /// ```
+    ///
+    /// Of two allows that cover each other, only one is reported, so removing every reported
+    /// allow keeps what the site opens unchanged.
+    REDUNDANT = "redundant", "allow fully covered by other allows";
+}
+
+pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
+    let mut items: BTreeMap<Span, Vec<usize>> = BTreeMap::new();
+    for (index, flow) in context.flows.iter().enumerate() {
+        if flow.action == Action::Allow && flow.origin.role.is_none() {
+            items.entry(flow.origin.item).or_default().push(index);
+        }
+    }
+    let allows = context.evaluator.allow_index();
+    let mut flagged: BTreeSet<Span> = BTreeSet::new();
+    let mut diagnostics = Vec::new();
+    // Canonical order (file, position), so exactly one of two mutual covers is reported.
+    for (item, members) in &items {
+        let usable = |other: usize| {
+            let origin = &context.flows[other].origin;
+            origin.item != *item && !flagged.contains(&origin.item)
+        };
+        let all_covered = members.iter().all(|&index| {
+            let flow = &context.flows[index];
+            covered(&boxes(&flow.source, &flow.destination, &flow.opening), allows, usable)
+        });
+        if !all_covered {
+            continue;
+        }
+        let mut covering: Vec<(Span, Option<String>)> = members
+            .iter()
+            .flat_map(|&index| {
+                let flow = &context.flows[index];
+                boxes(&flow.source, &flow.destination, &flow.opening)
+            })
+            .flat_map(|packet| allows.overlapping(&packet))
+            .filter(|(_, other)| usable(*other))
+            .map(|(_, other)| (context.flows[other].origin.item, context.flows[other].origin.role.clone()))
+            .collect();
+        covering.sort();
+        covering.dedup();
+        let mut diagnostic = Diagnostic::warning(REDUNDANT, *item, "this allow opens nothing new")
+            .with_primary_message("other allows already open all of it")
+            .with_note("remove it, or keep it with `@allow(redundant, \"why\")` if it documents intent");
+        for (span, role) in covering.iter().take(4) {
+            let message = match role {
+                Some(role) => format!("opened by `{role}` here"),
+                None => "opened here".to_string(),
+            };
+            diagnostic = diagnostic.with_label(*span, message);
+        }
+        diagnostics.push(diagnostic);
+        flagged.insert(*item);
+    }
+    diagnostics
+}

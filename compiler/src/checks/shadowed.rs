@@ -1,0 +1,68 @@
+//! `shadowed`: allows that denies cover entirely, alone or together.
+
+use super::{origin_label, Context};
+use crate::coverage::{boxes, covered};
+use crate::diagnostic::Diagnostic;
+use crate::model::Action;
+use crate::source::Span;
+use std::collections::BTreeMap;
+
+crate::declare_codes! {
+    /// An allow that deny rules fully cover, alone or together: it can never open anything
+    /// (default: warning).
+    ///
+    /// Deny overrides allow whatever the order, so such an allow is dead. flowc finds coverage
+    /// by the union of several denies, not only by one:
+    ///
+    /// ```text
+    /// deny  lan -> db : tcp 1..1000
+    /// deny  lan -> db : tcp 1001..2000
+    /// allow lan -> db : tcp 500..1500   # shadowed by both denies together
+    /// ```
+    ///
+    /// Remove the allow, or narrow the deny if the allow is what you meant. Flows of a role
+    /// that denies cover entirely are reported at the role's use.
+    SHADOWED = "shadowed", "allow fully covered by denies";
+}
+
+pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
+    let mut groups: BTreeMap<(Span, Option<Span>), Vec<usize>> = BTreeMap::new();
+    for (index, flow) in context.flows.iter().enumerate().filter(|(_, flow)| flow.action == Action::Allow) {
+        groups.entry((flow.origin.item, flow.origin.statement)).or_default().push(index);
+    }
+    let denies = context.evaluator.deny_index();
+    let mut diagnostics = Vec::new();
+    for ((item, _), members) in groups {
+        let all_covered = members.iter().all(|&index| {
+            let flow = &context.flows[index];
+            covered(&boxes(&flow.source, &flow.destination, &flow.opening), denies, |_| true)
+        });
+        if !all_covered {
+            continue;
+        }
+        let flow = &context.flows[members[0]];
+        let mut covering: Vec<Span> = members
+            .iter()
+            .flat_map(|&index| {
+                let flow = &context.flows[index];
+                boxes(&flow.source, &flow.destination, &flow.opening)
+            })
+            .flat_map(|packet| denies.overlapping(&packet))
+            .map(|(_, deny)| context.flows[deny].origin.item)
+            .collect();
+        covering.sort();
+        covering.dedup();
+        let what = match &flow.origin.role {
+            Some(role) => format!("this flow of `{role}` is entirely denied"),
+            None => "this allow can never open anything: denies cover all of it".to_string(),
+        };
+        let mut diagnostic = Diagnostic::warning(SHADOWED, item, what)
+            .with_primary_message(format!("{} -> {} : {}", flow.origin.source_label, flow.origin.destination_label, flow.opening.describe()))
+            .with_note("deny overrides allow whatever the order; remove the allow or narrow the deny");
+        for span in covering.iter().take(4) {
+            diagnostic = diagnostic.with_label(*span, "denied here");
+        }
+        diagnostics.push(origin_label(diagnostic, flow));
+    }
+    diagnostics
+}

@@ -1,0 +1,199 @@
+//! Coverage of packet sets by unions of flows: the engine behind `shadowed`, `redundant`,
+//! `expect` and `flowc query`.
+//!
+//! Flows become boxes in a five-dimensional space (source, destination, protocol, port, source
+//! port) per address family. "Is A covered by B₁ ∪ … ∪ Bₙ" is answered by subtracting every
+//! Bᵢ from A box by box, so coverage by a union is found even when no single Bᵢ covers A.
+//! Candidates come from an interval tree over destinations, never from all pairs of flows.
+
+use crate::model::{AddressSet, Flow, Opening, Protocol};
+
+pub const SOURCE: usize = 0;
+pub const DESTINATION: usize = 1;
+pub const PROTOCOL: usize = 2;
+pub const PORT: usize = 3;
+pub const SOURCE_PORT: usize = 4;
+
+/// Residuals larger than this stop a coverage check; the answer is then "not covered", which
+/// can only hide a warning, never invent one.
+const MAX_RESIDUAL: usize = 20_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PacketBox {
+    pub ipv6: bool,
+    pub ranges: [(u128, u128); 5],
+}
+
+impl PacketBox {
+    pub fn intersection(&self, other: &PacketBox) -> Option<PacketBox> {
+        if self.ipv6 != other.ipv6 {
+            return None;
+        }
+        let mut ranges = self.ranges;
+        for (range, other) in ranges.iter_mut().zip(other.ranges) {
+            *range = (range.0.max(other.0), range.1.min(other.1));
+            if range.0 > range.1 {
+                return None;
+            }
+        }
+        Some(PacketBox { ipv6: self.ipv6, ranges })
+    }
+
+    /// `self` minus `other`: at most two pieces per dimension.
+    pub fn subtract(&self, other: &PacketBox) -> Vec<PacketBox> {
+        let Some(overlap) = self.intersection(other) else { return vec![*self] };
+        let mut pieces = Vec::new();
+        let mut rest = *self;
+        for dimension in 0..5 {
+            let (lo, hi) = rest.ranges[dimension];
+            let (overlap_lo, overlap_hi) = overlap.ranges[dimension];
+            if lo < overlap_lo {
+                let mut piece = rest;
+                piece.ranges[dimension] = (lo, overlap_lo - 1);
+                pieces.push(piece);
+            }
+            if overlap_hi < hi {
+                let mut piece = rest;
+                piece.ranges[dimension] = (overlap_hi + 1, hi);
+                pieces.push(piece);
+            }
+            rest.ranges[dimension] = (overlap_lo, overlap_hi);
+        }
+        pieces
+    }
+}
+
+/// The protocol dimension: IANA numbers, with `Any` spanning them all.
+fn protocol_range(protocol: Protocol) -> (u128, u128) {
+    match protocol.number() {
+        Some(number) => (number as u128, number as u128),
+        None => (0, 255),
+    }
+}
+
+/// The boxes of a set of packets.
+pub fn boxes(source: &AddressSet, destination: &AddressSet, opening: &Opening) -> Vec<PacketBox> {
+    let full = (0, u16::MAX as u128);
+    let protocol = protocol_range(opening.protocol);
+    let ports: Vec<(u128, u128)> = match opening.protocol {
+        Protocol::Tcp | Protocol::Udp | Protocol::Icmp | Protocol::Icmpv6 => {
+            opening.ports.ranges().iter().map(|&(lo, hi)| (lo as u128, hi as u128)).collect()
+        }
+        _ => vec![full],
+    };
+    let source_ports: Vec<(u128, u128)> = match opening.protocol {
+        Protocol::Tcp | Protocol::Udp => opening.source_ports.ranges().iter().map(|&(lo, hi)| (lo as u128, hi as u128)).collect(),
+        _ => vec![full],
+    };
+    let widen = |ranges: &[(u32, u32)]| ranges.iter().map(|&(lo, hi)| (lo as u128, hi as u128)).collect::<Vec<_>>();
+    let families = [
+        (false, widen(source.v4.ranges()), widen(destination.v4.ranges())),
+        (true, source.v6.ranges().to_vec(), destination.v6.ranges().to_vec()),
+    ];
+    let mut out = Vec::new();
+    for (ipv6, sources, destinations) in families {
+        for &source in &sources {
+            for &destination in &destinations {
+                for &port in &ports {
+                    for &source_port in &source_ports {
+                        out.push(PacketBox { ipv6, ranges: [source, destination, protocol, port, source_port] });
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The boxes of every flow, with an interval tree over their destinations.
+pub struct FlowIndex {
+    pub boxes: Vec<(PacketBox, usize)>,
+    /// Box indexes sorted by destination start, with the subtree maximum of destination ends.
+    order: Vec<usize>,
+    max_end: Vec<(bool, u128)>,
+}
+
+impl FlowIndex {
+    /// Indexes the flows `keep` accepts.
+    pub fn new(flows: &[Flow], keep: impl Fn(&Flow) -> bool) -> FlowIndex {
+        let mut boxes = Vec::new();
+        for (index, flow) in flows.iter().enumerate().filter(|(_, flow)| keep(flow)) {
+            boxes.extend(self::boxes(&flow.source, &flow.destination, &flow.opening).into_iter().map(|packet| (packet, index)));
+        }
+        let mut order: Vec<usize> = (0..boxes.len()).collect();
+        order.sort_by_key(|&index| (boxes[index].0.ipv6, boxes[index].0.ranges[DESTINATION].0));
+        let mut index = FlowIndex { boxes, order, max_end: Vec::new() };
+        index.max_end = vec![(false, 0); index.order.len()];
+        index.build(0, index.order.len());
+        index
+    }
+
+    fn key(&self, position: usize) -> (bool, u128, u128) {
+        let packet = &self.boxes[self.order[position]].0;
+        (packet.ipv6, packet.ranges[DESTINATION].0, packet.ranges[DESTINATION].1)
+    }
+
+    fn build(&mut self, lo: usize, hi: usize) -> (bool, u128) {
+        if lo >= hi {
+            return (false, 0);
+        }
+        let middle = (lo + hi) / 2;
+        let (ipv6, _, end) = self.key(middle);
+        let maximum = (ipv6, end).max(self.build(lo, middle)).max(self.build(middle + 1, hi));
+        self.max_end[middle] = maximum;
+        maximum
+    }
+
+    /// Every indexed box that intersects `query`, as `(box, flow index)`.
+    pub fn overlapping(&self, query: &PacketBox) -> Vec<(PacketBox, usize)> {
+        let mut found = Vec::new();
+        let start = (query.ipv6, query.ranges[DESTINATION].0);
+        let end = (query.ipv6, query.ranges[DESTINATION].1);
+        self.search(0, self.order.len(), start, end, query, &mut found);
+        found
+    }
+
+    fn search(&self, lo: usize, hi: usize, start: (bool, u128), end: (bool, u128), query: &PacketBox, found: &mut Vec<(PacketBox, usize)>) {
+        if lo >= hi || self.max_end[(lo + hi) / 2] < start {
+            return;
+        }
+        let middle = (lo + hi) / 2;
+        self.search(lo, middle, start, end, query, found);
+        let (ipv6, first, _) = self.key(middle);
+        if (ipv6, first) <= end {
+            let (packet, flow) = self.boxes[self.order[middle]];
+            if packet.intersection(query).is_some() {
+                found.push((packet, flow));
+            }
+            self.search(middle + 1, hi, start, end, query, found);
+        }
+    }
+}
+
+/// What is left of `pieces` after removing every box of `cover`; `None` when the residual
+/// grew past the limit.
+pub fn subtract_all(mut pieces: Vec<PacketBox>, cover: &[PacketBox]) -> Option<Vec<PacketBox>> {
+    for covering in cover {
+        if pieces.is_empty() {
+            break;
+        }
+        pieces = pieces.iter().flat_map(|piece| piece.subtract(covering)).collect();
+        if pieces.len() > MAX_RESIDUAL {
+            return None;
+        }
+    }
+    Some(pieces)
+}
+
+/// Whether `pieces` lie entirely inside the union of the index's boxes that `usable` accepts.
+pub fn covered(pieces: &[PacketBox], index: &FlowIndex, usable: impl Fn(usize) -> bool) -> bool {
+    let mut cover: Vec<PacketBox> = pieces
+        .iter()
+        .flat_map(|piece| index.overlapping(piece))
+        .filter(|(_, flow)| usable(*flow))
+        .map(|(packet, _)| packet)
+        .collect();
+    cover.sort();
+    cover.dedup();
+    matches!(subtract_all(pieces.to_vec(), &cover), Some(rest) if rest.is_empty())
+}

@@ -1,0 +1,299 @@
+//! nftables: one `table inet flowc` per target, named sets, default-drop base chains.
+//!
+//! Each [`TargetRule`] becomes one rule per address family it has addresses in (one rule for
+//! both when neither side names addresses), so the rule count follows the merged classes.
+//! Address sets of more than one CIDR and port sets of more than one element become named sets
+//! shared by every rule that uses them. A deny and an allow of the same addresses, protocol and
+//! source ports become one rule with a port verdict map, when no other deny stands between them.
+
+use super::{by_family, icmp_type_name, origin_lines, port_list, rule_comment, Family, Side};
+use super::{Backend, Input, Layout};
+use crate::model::{Action, Direction, FlowOrigin, PortSet, Protocol, Target, TargetRule};
+use std::collections::BTreeMap;
+
+/// nft refuses longer rule comments.
+const COMMENT_LIMIT: usize = 128;
+
+pub struct Nftables;
+
+impl Backend for Nftables {
+    fn name(&self) -> &'static str {
+        "nftables"
+    }
+    fn extension(&self) -> &'static str {
+        "nft"
+    }
+    fn summary(&self) -> &'static str {
+        "nft -f input: table inet flowc, IPv4 and IPv6 together"
+    }
+    fn layout(&self) -> Layout {
+        Layout::PerTarget
+    }
+    fn emit(&self, input: &Input<'_>, target: Option<Target>) -> String {
+        target.map_or_else(String::new, |target| ruleset(input, target))
+    }
+}
+
+/// One printed rule: a [`TargetRule`] in one family (or both), possibly merged with an allow.
+#[derive(Clone, Debug)]
+struct Line<'a> {
+    family: Option<Family>,
+    source: Side,
+    destination: Side,
+    rule: &'a TargetRule,
+    /// Ports accepted by the verdict map of a merged deny and allow.
+    accepted: Option<PortSet>,
+    origins: Vec<FlowOrigin>,
+}
+
+fn ruleset(input: &Input<'_>, target: Target) -> String {
+    let rules = input.policy.rules_for(target);
+    let mut sets = Sets::default();
+    let mut chains = String::new();
+    let directions: &[Direction] = match target {
+        Target::Firewall(_) => &[Direction::Forward],
+        Target::Machine(_) => &[Direction::Input, Direction::Output],
+    };
+    for &direction in directions {
+        let (name, hook) = match direction {
+            Direction::Forward => ("forward", "forward"),
+            Direction::Input => ("input", "input"),
+            Direction::Output => ("output", "output"),
+        };
+        chains.push_str(&format!("\n\tchain {name} {{\n\t\ttype filter hook {hook} priority filter; policy drop;\n"));
+        chains.push_str(&essentials(direction));
+        let lines = merge_verdicts(lines_of(rules.rules.iter().filter(|rule| rule.direction == direction)));
+        for line in &lines {
+            chains.push_str(&origin_lines(input.sources, &line.origins, "\t\t# "));
+            let comment = rule_comment(input.sources, &line.origins, COMMENT_LIMIT);
+            chains.push_str(&format!("\t\t{} comment \"{comment}\"\n", sets.rule_text(line)));
+        }
+        chains.push_str("\t}\n");
+    }
+    let mut text = String::from("#!/usr/sbin/nft -f\n");
+    text.push_str(&format!("# flowc nftables ruleset for {}.\n", super::target_description(input.policy, target)));
+    text.push_str("# Generated from the site's .flow files; do not edit. `nft -f` replaces table inet flowc\n");
+    text.push_str("# and nothing else. Every rule names the .flow line it comes from.\n\n");
+    text.push_str("table inet flowc\ndelete table inet flowc\n\ntable inet flowc {\n");
+    text.push_str(&sets.declarations);
+    text.push_str(&chains);
+    text.push_str("}\n");
+    text
+}
+
+/// The rules every chain starts with: replies and related ICMP errors, invalid packets,
+/// loopback and the ICMPv6 neighbour discovery without which IPv6 does not work.
+fn essentials(direction: Direction) -> String {
+    let mut text = String::from(
+        "\t\tct state established,related accept comment \"replies, and ICMP errors about allowed flows\"\n\
+         \t\tct state invalid drop\n",
+    );
+    match direction {
+        Direction::Forward => {}
+        Direction::Input => text.push_str(
+            "\t\tiif \"lo\" accept\n\
+             \t\ticmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert } ip6 hoplimit 255 accept comment \"IPv6 neighbour discovery\"\n",
+        ),
+        Direction::Output => text.push_str(
+            "\t\toif \"lo\" accept\n\
+             \t\ticmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit } ip6 hoplimit 255 accept comment \"IPv6 neighbour discovery\"\n\
+             \t\ticmpv6 type { mld-listener-report, mld2-listener-report } accept comment \"multicast listener reports for neighbour discovery\"\n",
+        ),
+    }
+    text
+}
+
+/// Splits rules by family; a rule that names no address in either family stays one line.
+fn lines_of<'a>(rules: impl Iterator<Item = &'a TargetRule>) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    for rule in rules {
+        let parts = by_family(rule);
+        let agnostic = parts.len() == 2 && parts.iter().all(|part| part.source.is_none() && part.destination.is_none());
+        for part in parts {
+            let family = if agnostic { None } else { Some(part.family) };
+            lines.push(Line { family, source: part.source, destination: part.destination, rule, accepted: None, origins: rule.origins.clone() });
+            if agnostic {
+                break;
+            }
+        }
+    }
+    lines
+}
+
+/// Folds an allow into a deny of the same family, addresses, protocol and source ports, as one
+/// port verdict map, when no other deny could match what the allow accepts.
+fn merge_verdicts(mut lines: Vec<Line<'_>>) -> Vec<Line<'_>> {
+    let mut index = 0;
+    while index < lines.len() {
+        let deny = &lines[index];
+        let candidate = (deny.rule.action == Action::Deny && deny.rule.opening.protocol.has_ports())
+            .then(|| {
+                lines.iter().position(|allow| {
+                    allow.rule.action == Action::Allow
+                        && (allow.family, &allow.source, &allow.destination) == (deny.family, &deny.source, &deny.destination)
+                        && allow.rule.opening.protocol == deny.rule.opening.protocol
+                        && allow.rule.opening.source_ports == deny.rule.opening.source_ports
+                })
+            })
+            .flatten();
+        if let Some(position) = candidate {
+            let accepted = lines[position].rule.opening.ports.difference(&deny.rule.opening.ports);
+            let shadowed = lines.iter().enumerate().any(|(other, line)| {
+                other != index && line.rule.action == Action::Deny && overlaps(line, &lines[position], &accepted)
+            });
+            if !accepted.is_empty() && !shadowed {
+                let allow = lines.remove(position);
+                let deny = &mut lines[index];
+                deny.accepted = Some(accepted);
+                deny.origins.extend(allow.origins);
+                deny.origins.sort();
+                deny.origins.dedup();
+            }
+        }
+        index += 1;
+    }
+    lines
+}
+
+/// Whether deny `line` could match a packet that `allow` accepts on `ports`.
+fn overlaps(line: &Line<'_>, allow: &Line<'_>, ports: &PortSet) -> bool {
+    let family = line.family.is_none() || allow.family.is_none() || line.family == allow.family;
+    let side = |a: &Side, b: &Side| match (a, b) {
+        (Some(a), Some(b)) => a.intersects(b),
+        _ => true,
+    };
+    let (deny, opening) = (&line.rule.opening, &allow.rule.opening);
+    let protocol = deny.protocol == Protocol::Any || deny.protocol == opening.protocol;
+    let ports = !deny.protocol.has_ports() || (deny.ports.intersects(ports) && deny.source_ports.intersects(&opening.source_ports));
+    family && side(&line.source, &allow.source) && side(&line.destination, &allow.destination) && protocol && ports
+}
+
+/// The named sets of a ruleset, declared in order of first use.
+#[derive(Default)]
+struct Sets {
+    names: BTreeMap<(String, Vec<String>), String>,
+    taken: BTreeMap<String, usize>,
+    declarations: String,
+}
+
+impl Sets {
+    /// A set reference `@name` or the single element itself.
+    fn reference(&mut self, kind: &str, label: &str, elements: Vec<String>) -> String {
+        if elements.len() == 1 {
+            return elements[0].clone();
+        }
+        if let Some(name) = self.names.get(&(kind.to_string(), elements.clone())) {
+            return format!("@{name}");
+        }
+        let count = self.taken.entry(label.to_string()).or_insert(0);
+        *count += 1;
+        let name = if *count == 1 { label.to_string() } else { format!("{label}_{count}") };
+        self.declarations.push_str(&format!(
+            "\tset {name} {{\n\t\ttype {kind}\n\t\tflags interval\n\t\telements = {{\n{}\t\t}}\n\t}}\n",
+            elements.iter().map(|element| format!("\t\t\t{element},\n")).collect::<String>()
+        ));
+        self.names.insert((kind.to_string(), elements), name.clone());
+        format!("@{name}")
+    }
+
+    fn address(&mut self, family: Family, side: &Side, label: &str) -> Option<String> {
+        let set = side.as_ref()?;
+        let elements: Vec<String> = (set.to_networks().iter())
+            .map(|network| {
+                if network.prefix_len() == network.max_prefix_len() { network.addr().to_string() } else { network.to_string() }
+            })
+            .collect();
+        let (kind, suffix) = match family {
+            Family::V4 => ("ipv4_addr", "v4"),
+            Family::V6 => ("ipv6_addr", "v6"),
+        };
+        Some(self.reference(kind, &format!("{label}_{suffix}"), elements))
+    }
+
+    fn ports(&mut self, ports: &PortSet) -> String {
+        let elements: Vec<String> = port_list(ports, "-", ",").split(',').map(str::to_string).collect();
+        let label = format!("ports_{}", elements[0].replace('-', "_"));
+        self.reference("inet_service", &label, elements)
+    }
+
+    fn rule_text(&mut self, line: &Line<'_>) -> String {
+        let rule = line.rule;
+        let mut parts = Vec::new();
+        let family_word = |family| if family == Family::V4 { "ip" } else { "ip6" };
+        match line.family {
+            Some(family) if line.source.is_none() && line.destination.is_none() => {
+                parts.push(format!("meta nfproto {}", if family == Family::V4 { "ipv4" } else { "ipv6" }));
+            }
+            Some(family) => {
+                if let Some(source) = self.address(family, &line.source, &label(&rule.origins, true)) {
+                    parts.push(format!("{} saddr {source}", family_word(family)));
+                }
+                if let Some(destination) = self.address(family, &line.destination, &label(&rule.origins, false)) {
+                    parts.push(format!("{} daddr {destination}", family_word(family)));
+                }
+            }
+            None => {}
+        }
+        let opening = &rule.opening;
+        let verdict = super::verdict(rule.action).to_string();
+        match opening.protocol {
+            Protocol::Tcp | Protocol::Udp => {
+                let name = opening.protocol.name();
+                if !opening.source_ports.is_full() {
+                    parts.push(format!("{name} sport {}", self.ports(&opening.source_ports)));
+                }
+                if let Some(accepted) = &line.accepted {
+                    let mut elements: Vec<(u16, String)> = Vec::new();
+                    for (set, word) in [(&opening.ports, "drop"), (accepted, "accept")] {
+                        elements.extend(set.ranges().iter().map(|&(lo, hi)| {
+                            let ports = if lo == hi { lo.to_string() } else { format!("{lo}-{hi}") };
+                            (lo, format!("{ports} : {word}"))
+                        }));
+                    }
+                    elements.sort();
+                    let map = elements.into_iter().map(|(_, element)| element).collect::<Vec<_>>().join(", ");
+                    parts.push(format!("{name} dport vmap {{ {map} }}"));
+                    return parts.join(" ");
+                }
+                if !opening.ports.is_full() {
+                    parts.push(format!("{name} dport {}", self.ports(&opening.ports)));
+                }
+            }
+            Protocol::Icmp | Protocol::Icmpv6 => {
+                let keyword = if opening.protocol == Protocol::Icmp { "icmp" } else { "icmpv6" };
+                if opening.ports.is_full() {
+                    parts.push(format!("meta l4proto {}", if keyword == "icmp" { "icmp" } else { "ipv6-icmp" }));
+                } else {
+                    let types: Vec<String> = (opening.ports.ranges().iter())
+                        .flat_map(|&(lo, hi)| lo..=hi.min(255))
+                        .map(|number| icmp_type_name(opening.protocol, number).map_or(number.to_string(), str::to_string))
+                        .collect();
+                    let types = if types.len() == 1 { types[0].clone() } else { format!("{{ {} }}", types.join(", ")) };
+                    parts.push(format!("{keyword} type {types}"));
+                }
+            }
+            Protocol::Ip(number) => parts.push(format!("meta l4proto {number}")),
+            Protocol::Any => {}
+        }
+        parts.push(verdict);
+        parts.join(" ")
+    }
+}
+
+/// A set name from the labels the rule's flows were written with, when they agree.
+fn label(origins: &[FlowOrigin], source: bool) -> String {
+    let mut labels: Vec<&str> =
+        origins.iter().map(|origin| if source { origin.source_label.as_str() } else { origin.destination_label.as_str() }).collect();
+    labels.sort();
+    labels.dedup();
+    let fallback = if source { "sources" } else { "destinations" };
+    let word = match labels.as_slice() {
+        [single] => single.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect::<String>(),
+        _ => fallback.to_string(),
+    };
+    if word.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        word
+    } else {
+        fallback.to_string()
+    }
+}

@@ -1,0 +1,158 @@
+//! Expansion: every role instance, `allow` and `deny` becomes flows; every `expect` becomes a
+//! case to evaluate. Flows are the only thing the checks and emitters see.
+
+mod endpoints;
+mod roles;
+
+use crate::diagnostic::Diagnostic;
+use crate::lower::Site;
+use crate::model::{Action, AddressSet, Flow, FlowOrigin, Opening};
+use crate::source::Span;
+use crate::syntax::ast::{self, Arrow, Endpoint, FlowSyntax, ItemKind, Outcome};
+
+pub use endpoints::Resolved;
+
+/// One `expect` port spec to check: the traffic it describes and what it should be.
+#[derive(Clone, Debug)]
+pub struct ExpectCase {
+    /// The `expect` item.
+    pub item: Span,
+    /// The port spec within it.
+    pub spec: Span,
+    pub outcome: Outcome,
+    pub source: AddressSet,
+    pub destination: AddressSet,
+    pub source_label: String,
+    pub destination_label: String,
+    pub openings: Vec<Opening>,
+    /// Whether the spec constrains source ports (`from`); without it the question is whether
+    /// some source port is allowed.
+    pub has_source_ports: bool,
+}
+
+/// Everything expansion produces.
+#[derive(Debug, Default)]
+pub struct Expansion {
+    pub flows: Vec<Flow>,
+    pub expects: Vec<ExpectCase>,
+}
+
+pub fn expand(site: &Site<'_>) -> Expansion {
+    let mut expansion = Expansion::default();
+    // Every site service is evaluated, used or not, so its mistakes are reported.
+    for service in site.site_definitions(crate::resolve::DefinitionKind::Service) {
+        site.service_openings(service);
+    }
+    for instance in 0..site.instances.len() {
+        roles::expand_instance(site, instance, &mut expansion.flows);
+    }
+    for file in site.analysis.site_files() {
+        for item in &file.parsed.ast.items {
+            match &item.kind {
+                ItemKind::Rule(rule) => {
+                    let action = match rule.action {
+                        ast::Action::Allow => Action::Allow,
+                        ast::Action::Deny => Action::Deny,
+                    };
+                    rule_flows(site, item, action, &rule.flow, &mut expansion.flows);
+                }
+                ItemKind::Expect(expect) => expect_cases(site, item, expect, &mut expansion.expects),
+                _ => {}
+            }
+        }
+    }
+    expansion
+}
+
+/// `@allow` attributes of an item as `(lint, reason)` pairs.
+pub fn allowed_lints(item: &ast::Item) -> Vec<(String, String)> {
+    item.attributes.iter().map(|attribute| (attribute.lint.name.clone(), attribute.reason.value.clone())).collect()
+}
+
+fn site_endpoints(site: &Site<'_>, endpoints: &[Endpoint]) -> Vec<Resolved> {
+    endpoints.iter().filter_map(|endpoint| endpoints::site_endpoint(site, endpoint)).collect()
+}
+
+fn rule_flows(site: &Site<'_>, item: &ast::Item, action: Action, flow: &FlowSyntax, flows: &mut Vec<Flow>) {
+    let sources = site_endpoints(site, &flow.sources);
+    let destinations = site_endpoints(site, &flow.destinations);
+    for spec in &flow.specs {
+        let openings = match site.openings(spec, &|_| None) {
+            Ok(openings) => openings,
+            Err((span, message)) => {
+                if !message.is_empty() {
+                    site.report(Diagnostic::error(crate::lower::INVALID_EXPRESSION, span, message));
+                }
+                continue;
+            }
+        };
+        let citation = spec_citation(site, spec);
+        for opening in openings {
+            for source in &sources {
+                for destination in &destinations {
+                    let mut pairs = vec![(source, destination)];
+                    if flow.arrow == Arrow::Both {
+                        pairs.push((destination, source));
+                    }
+                    for (from, to) in pairs {
+                        flows.push(Flow {
+                            action,
+                            source: from.addresses.clone(),
+                            destination: to.addresses.clone(),
+                            opening: opening.clone(),
+                            origin: FlowOrigin {
+                                item: item.span,
+                                statement: None,
+                                role: None,
+                                citation: citation.clone(),
+                                source_label: from.label.clone(),
+                                destination_label: to.label.clone(),
+                                allowed_lints: allowed_lints(item),
+                            },
+                            source_holders: from.machines.clone(),
+                            destination_holders: to.machines.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The citation of the service a spec names, if it names one.
+pub(crate) fn spec_citation(site: &Site<'_>, spec: &ast::PortSpec) -> Option<String> {
+    let ast::PortSpec::Named(path) = spec else { return None };
+    let id = site.resolved(path.span)?;
+    Site::citation(&site.item(id).docs)
+}
+
+fn expect_cases(site: &Site<'_>, item: &ast::Item, expect: &ast::Expect, cases: &mut Vec<ExpectCase>) {
+    let union = |resolved: Vec<Resolved>| {
+        let addresses = resolved.iter().fold(AddressSet::empty(), |set, endpoint| set.union(&endpoint.addresses));
+        let labels: Vec<String> = resolved.into_iter().map(|endpoint| endpoint.label).collect();
+        (addresses, labels.join(", "))
+    };
+    let (source, source_label) = union(site_endpoints(site, &expect.flow.sources));
+    let (destination, destination_label) = union(site_endpoints(site, &expect.flow.destinations));
+    for spec in &expect.flow.specs {
+        let Ok(openings) = site.openings(spec, &|_| None) else { continue };
+        let has_source_ports = openings.iter().any(|opening| !opening.source_ports.is_full());
+        let mut directions = vec![(source.clone(), destination.clone(), source_label.clone(), destination_label.clone())];
+        if expect.flow.arrow == Arrow::Both {
+            directions.push((destination.clone(), source.clone(), destination_label.clone(), source_label.clone()));
+        }
+        for (source, destination, source_label, destination_label) in directions {
+            cases.push(ExpectCase {
+                item: item.span,
+                spec: spec.span(),
+                outcome: expect.outcome,
+                source,
+                destination,
+                source_label,
+                destination_label,
+                openings: openings.clone(),
+                has_source_ports,
+            });
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! Port specs and services turned into openings. Services are evaluated once each, and a
+//! service that includes itself is reported.
+
+use super::evaluate::{as_ports, evaluate, EvaluationError};
+use super::types::Value;
+use super::{Site, CYCLE, UNKNOWN_PROTOCOL_NAME};
+use crate::diagnostic::Diagnostic;
+use crate::model::{Opening, PortSet, Protocol};
+use crate::resolve::{DefinitionId, DefinitionKind};
+use crate::syntax::ast::{IcmpVersion, ItemKind, NamedProtocol, NumberOrName, Path, PortSpec, Ports, Transport};
+use std::rc::Rc;
+
+/// ICMP type names (RFC 792 and the IANA registry) and their numbers.
+const ICMP_TYPES: &[(&str, u16)] = &[
+    ("echo-reply", 0),
+    ("destination-unreachable", 3),
+    ("source-quench", 4),
+    ("redirect", 5),
+    ("echo-request", 8),
+    ("router-advertisement", 9),
+    ("router-solicitation", 10),
+    ("time-exceeded", 11),
+    ("parameter-problem", 12),
+    ("timestamp-request", 13),
+    ("timestamp-reply", 14),
+];
+
+/// ICMPv6 type names (RFC 4443, RFC 4861) and their numbers.
+const ICMPV6_TYPES: &[(&str, u16)] = &[
+    ("destination-unreachable", 1),
+    ("packet-too-big", 2),
+    ("time-exceeded", 3),
+    ("parameter-problem", 4),
+    ("echo-request", 128),
+    ("echo-reply", 129),
+    ("router-solicitation", 133),
+    ("router-advertisement", 134),
+    ("neighbor-solicitation", 135),
+    ("neighbor-advertisement", 136),
+];
+
+/// IP protocol names accepted after `proto`.
+const PROTOCOLS: &[(&str, u8)] =
+    &[("icmp", 1), ("igmp", 2), ("tcp", 6), ("udp", 17), ("gre", 47), ("esp", 50), ("ah", 51), ("ospf", 89), ("vrrp", 112), ("sctp", 132)];
+
+impl Site<'_> {
+    /// The openings of a port spec. `lookup` gives role parameters and loop variables.
+    pub fn openings(&self, spec: &PortSpec, lookup: &dyn Fn(&Path) -> Option<Value>) -> Result<Vec<Opening>, EvaluationError> {
+        let opening = |protocol, ports| Opening { protocol, ports, source_ports: PortSet::full(), service: None };
+        Ok(match spec {
+            PortSpec::Transport { transport, ports, source_ports, .. } => {
+                let protocol = match transport {
+                    Transport::Tcp => Protocol::Tcp,
+                    Transport::Udp => Protocol::Udp,
+                };
+                let source_ports = match source_ports {
+                    Some(source_ports) => port_set(source_ports, lookup)?,
+                    None => PortSet::full(),
+                };
+                vec![Opening { protocol, ports: port_set(ports, lookup)?, source_ports, service: None }]
+            }
+            PortSpec::Icmp { version, icmp_type, .. } => {
+                let (protocol, table) = match version {
+                    IcmpVersion::V4 => (Protocol::Icmp, ICMP_TYPES),
+                    IcmpVersion::V6 => (Protocol::Icmpv6, ICMPV6_TYPES),
+                };
+                let types = match icmp_type {
+                    None => PortSet::range(0, 255),
+                    Some(value) => PortSet::single(self.named_number(value, table)?),
+                };
+                vec![opening(protocol, types)]
+            }
+            PortSpec::Protocol { protocol, .. } => {
+                let number = match protocol {
+                    NamedProtocol::Esp => 50,
+                    NamedProtocol::Ah => 51,
+                    NamedProtocol::Gre => 47,
+                };
+                vec![opening(Protocol::Ip(number), PortSet::full())]
+            }
+            PortSpec::ProtocolNumber { protocol, .. } => {
+                let table: Vec<(&str, u16)> = PROTOCOLS.iter().map(|(name, number)| (*name, *number as u16)).collect();
+                let protocol = match self.named_number(protocol, &table)? {
+                    1 => Protocol::Icmp,
+                    6 => Protocol::Tcp,
+                    17 => Protocol::Udp,
+                    58 => Protocol::Icmpv6,
+                    number => Protocol::Ip(number as u8),
+                };
+                let ports = if matches!(protocol, Protocol::Icmp | Protocol::Icmpv6) { PortSet::range(0, 255) } else { PortSet::full() };
+                vec![opening(protocol, ports)]
+            }
+            PortSpec::Any(_) => vec![Opening::any()],
+            PortSpec::Named(path) => match self.resolved(path.span) {
+                Some(id) if self.definition(id).kind == DefinitionKind::Service => self.service_openings(id).to_vec(),
+                _ if lookup(path).is_some() => {
+                    let name = path.text();
+                    return Err((path.span, format!("`{name}` is a parameter: give it a protocol, `tcp {name}` or `udp {name}`")));
+                }
+                // Resolution already reported the unknown name.
+                _ => Vec::new(),
+            },
+        })
+    }
+
+    fn named_number(&self, value: &NumberOrName, table: &[(&str, u16)]) -> Result<u16, EvaluationError> {
+        match value {
+            NumberOrName::Number(int) => Ok(int.value.unwrap_or(0).min(255) as u16),
+            NumberOrName::Name(ident) => match table.iter().find(|(name, _)| *name == ident.name) {
+                Some((_, number)) => Ok(*number),
+                None => {
+                    let names: Vec<&str> = table.iter().map(|(name, _)| *name).collect();
+                    let mut diagnostic = Diagnostic::error(UNKNOWN_PROTOCOL_NAME, ident.span, format!("unknown name `{}`", ident.name))
+                        .with_note(format!("known names: {}", names.join(", ")));
+                    if let Some(suggestion) = crate::resolve::did_you_mean(&ident.name, names) {
+                        diagnostic = diagnostic.with_fix(format!("use `{suggestion}`"), ident.span, suggestion);
+                    }
+                    self.report(diagnostic);
+                    Err((ident.span, String::new()))
+                }
+            },
+        }
+    }
+
+    /// A service's openings, each tagged with the innermost service it came from.
+    pub fn service_openings(&self, id: DefinitionId) -> Rc<Vec<Opening>> {
+        if let Some(known) = self.services.borrow().get(&id) {
+            return Rc::clone(known);
+        }
+        if self.service_stack.borrow().contains(&id) {
+            let definition = self.definition(id);
+            self.report(Diagnostic::error(CYCLE, definition.name_span, format!("service `{}` includes itself", definition.name)));
+            return Rc::new(Vec::new());
+        }
+        self.service_stack.borrow_mut().push(id);
+        let name = self.qualified_name(id);
+        let mut openings = Vec::new();
+        if let ItemKind::Service(service) = &self.item(id).kind {
+            for spec in &service.specs {
+                // Services are constants: a name in a port has no value here.
+                match self.openings(spec, &|_| None) {
+                    Ok(found) => openings.extend(found),
+                    Err((span, message)) if !message.is_empty() => {
+                        self.report(Diagnostic::error(super::INVALID_EXPRESSION, span, message));
+                    }
+                    Err(_) => {}
+                }
+            }
+        }
+        for opening in &mut openings {
+            opening.service.get_or_insert_with(|| name.clone());
+        }
+        self.service_stack.borrow_mut().pop();
+        let openings = Rc::new(openings);
+        self.services.borrow_mut().insert(id, Rc::clone(&openings));
+        openings
+    }
+}
+
+/// A port list: each element a number, a range, or a `ports` parameter.
+fn port_set(ports: &Ports, lookup: &dyn Fn(&Path) -> Option<Value>) -> Result<PortSet, EvaluationError> {
+    let mut set = PortSet::empty();
+    for range in &ports.ranges {
+        let value = match &range.end {
+            None => evaluate(&range.start, lookup)?,
+            Some(end) => {
+                let expression = crate::syntax::ast::Expr::Range { start: Box::new(range.start.clone()), end: Box::new(end.clone()), span: range.span };
+                evaluate(&expression, lookup)?
+            }
+        };
+        set = set.union(&as_ports(&value, range.span)?);
+    }
+    Ok(set)
+}

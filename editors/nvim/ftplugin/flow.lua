@@ -1,0 +1,24 @@
+-- Buffer settings for .flow files (flowc firewall policies).
+if vim.b.did_ftplugin then
+  return
+end
+vim.b.did_ftplugin = 1
+
+local bo = vim.bo
+bo.commentstring = '# %s'
+-- `///` doc comments first, so that `gq` and `o` continue them as doc comments.
+bo.comments = ':///,:#'
+bo.formatoptions = bo.formatoptions:gsub('t', '') .. 'croqj'
+-- Two-space indentation, as `flowc fmt` writes it.
+bo.expandtab = true
+bo.shiftwidth = 2
+bo.softtabstop = 2
+bo.tabstop = 2
+-- Identifiers hold '-' (echo-request, broad-range): keep them one word.
+bo.iskeyword = '@,48-57,_,-'
+-- `gq` formats through the canonical formatter.
+bo.formatprg = 'flowc fmt --stdin'
+bo.suffixesadd = '.flow'
+
+vim.b.undo_ftplugin = 'setlocal commentstring< comments< formatoptions< expandtab< shiftwidth<'
+  .. ' softtabstop< tabstop< iskeyword< formatprg< suffixesadd<'

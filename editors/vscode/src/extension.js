@@ -1,0 +1,143 @@
+'use strict';
+// The flowc extension: folding, and a language client for `flowc lsp` over stdio.
+// Highlighting, snippets, comments and brackets are declarative (package.json).
+const vscode = require('vscode');
+const { resolveServerCommand, notFoundMessage } = require('./server');
+const { computeFoldingRanges } = require('./folding');
+
+/** @type {import('vscode-languageclient/node').LanguageClient | undefined} */
+let client;
+/** @type {vscode.OutputChannel | undefined} */
+let outputChannel;
+/** @type {vscode.FileSystemWatcher | undefined} kept across restarts: the client does not dispose it */
+let watcher;
+/** Serialises start/stop so that quick setting changes cannot start two servers. */
+let pending = Promise.resolve();
+
+function activate(context) {
+  context.subscriptions.push(
+    vscode.languages.registerFoldingRangeProvider(
+      { language: 'flow' },
+      {
+        provideFoldingRanges(document) {
+          return computeFoldingRanges(document.getText()).map(
+            (r) =>
+              new vscode.FoldingRange(
+                r.start,
+                r.end,
+                r.kind === 'comment'
+                  ? vscode.FoldingRangeKind.Comment
+                  : r.kind === 'region'
+                    ? vscode.FoldingRangeKind.Region
+                    : undefined,
+              ),
+          );
+        },
+      },
+    ),
+    vscode.commands.registerCommand('flowc.restartServer', () => restart()),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (event.affectsConfiguration('flowc.server')) restart();
+    }),
+  );
+  return restart();
+}
+
+function deactivate() {
+  pending = pending.then(stopServer).then(() => {
+    watcher?.dispose();
+    watcher = undefined;
+  });
+  return pending;
+}
+
+function restart() {
+  pending = pending.then(stopServer).then(startServer);
+  return pending;
+}
+
+async function stopServer() {
+  const running = client;
+  client = undefined;
+  if (!running) return;
+  try {
+    await running.stop();
+  } catch {
+    // A server that never started or already died has nothing to stop.
+  }
+}
+
+async function startServer() {
+  const config = vscode.workspace.getConfiguration('flowc');
+  const configured = config.get('server.path') || 'flowc';
+  const extraArgs = config.get('server.extraArgs') || [];
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+
+  const command = resolveServerCommand(configured, { cwd: folder });
+  if (!command) {
+    showNotFound(configured);
+    return;
+  }
+
+  // Loaded only once there is a server to talk to.
+  const { LanguageClient, TransportKind } = require('vscode-languageclient/node');
+  outputChannel ??= vscode.window.createOutputChannel('flowc');
+  // Every .flow file of the folder belongs to the site: tell the server about files
+  // changed outside the editor.
+  watcher ??= vscode.workspace.createFileSystemWatcher('**/*.flow');
+  const serverOptions = {
+    command,
+    args: ['lsp', ...extraArgs.map(String)],
+    transport: TransportKind.stdio,
+    options: folder ? { cwd: folder } : undefined,
+  };
+  const clientOptions = {
+    documentSelector: [
+      { scheme: 'file', language: 'flow' },
+      { scheme: 'untitled', language: 'flow' },
+    ],
+    synchronize: { fileEvents: watcher },
+    outputChannel,
+  };
+  // The id `flowc` makes the client honour the `flowc.trace.server` setting.
+  const candidate = new LanguageClient('flowc', 'flowc', serverOptions, clientOptions);
+  try {
+    await candidate.start();
+    client = candidate;
+  } catch (error) {
+    outputChannel.appendLine(`flowc: could not start \`${command} lsp\`: ${error?.message ?? error}`);
+    if (error?.code === 'ENOENT') {
+      showNotFound(configured);
+    } else {
+      const choice = await vscode.window.showErrorMessage(
+        `flowc: the language server \`${command} lsp\` failed to start: ${error?.message ?? error}`,
+        'Show Output',
+        'Open Settings',
+      );
+      if (choice === 'Show Output') outputChannel.show(true);
+      if (choice === 'Open Settings') openSettings();
+    }
+    try {
+      await candidate.dispose();
+    } catch {
+      // nothing to clean up
+    }
+  }
+}
+
+function showNotFound(configured) {
+  // Not awaited: activation must not wait for the user to dismiss the message.
+  vscode.window.showErrorMessage(notFoundMessage(configured), 'Open Settings', 'Retry').then(
+    (choice) => {
+      if (choice === 'Open Settings') openSettings();
+      if (choice === 'Retry') restart();
+    },
+    () => {},
+  );
+}
+
+function openSettings() {
+  vscode.commands.executeCommand('workbench.action.openSettings', 'flowc.server.path');
+}
+
+module.exports = { activate, deactivate };

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Builds and tests the VS Code extension, then packages it into a temporary directory.
+# Needs Node.js 20+ and the npm registry (for `npm ci`); nothing else from the network.
+set -euo pipefail
+cd "$(dirname "$0")"
+start=$SECONDS
+
+export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
+
+echo "== npm ci"
+# --ignore-scripts: no package needs its install script here (esbuild finds its
+# platform binary package without it), and nothing is downloaded outside the registry.
+npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+echo "== grammar is generated from syntaxes/generate.mjs"
+node syntaxes/generate.mjs --check
+
+echo "== build"
+node build.mjs
+
+echo "== unit tests"
+node --test --test-reporter=spec test/unit/
+
+echo "== grammar tests"
+node_modules/.bin/vscode-tmgrammar-test --compact 'test/grammar/*.flow'
+
+echo "== package"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+version=$(node -p 'require("./package.json").version')
+vsix="$tmp/flowc-$version.vsix"
+node_modules/.bin/vsce package --no-dependencies --allow-missing-repository --out "$vsix" </dev/null
+test -s "$vsix"
+node test/check-vsix.js "$vsix"
+
+echo "== ok ($((SECONDS - start)) s)"

@@ -1,0 +1,175 @@
+'use strict';
+// Loads the bundled out/extension.js with a stand-in `vscode` module and checks that a
+// missing flowc binary gives an explanatory error message instead of a failed activation.
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const Module = require('module');
+const path = require('path');
+
+function fakeVscode(settings) {
+  const calls = { errors: [], commands: [], folding: 0 };
+  const disposable = { dispose() {} };
+  const vscode = {
+    calls,
+    FoldingRange: class {
+      constructor(start, end, kind) {
+        Object.assign(this, { start, end, kind });
+      }
+    },
+    FoldingRangeKind: { Comment: 1, Imports: 2, Region: 3 },
+    languages: {
+      registerFoldingRangeProvider(selector, provider) {
+        calls.folding++;
+        vscode.foldingProvider = provider;
+        return disposable;
+      },
+    },
+    commands: {
+      registerCommand(id) {
+        calls.commands.push(id);
+        return disposable;
+      },
+      executeCommand() {
+        return Promise.resolve();
+      },
+    },
+    workspace: {
+      workspaceFolders: undefined,
+      getConfiguration() {
+        return { get: (key) => settings[key] };
+      },
+      onDidChangeConfiguration() {
+        return disposable;
+      },
+    },
+    window: {
+      showErrorMessage(message, ...items) {
+        calls.errors.push({ message, items });
+        return Promise.resolve(undefined);
+      },
+      createOutputChannel() {
+        throw new Error('no output channel is needed when flowc is missing');
+      },
+    },
+  };
+  return vscode;
+}
+
+function loadExtension(vscode) {
+  const bundle = path.join(__dirname, '..', '..', 'out', 'extension.js');
+  const originalLoad = Module._load;
+  Module._load = function (request, ...rest) {
+    if (request === 'vscode') return vscode;
+    return originalLoad.call(this, request, ...rest);
+  };
+  try {
+    delete require.cache[bundle];
+    return require(bundle);
+  } finally {
+    Module._load = originalLoad;
+  }
+}
+
+test('activation without flowc shows how to install it', async () => {
+  const vscode = fakeVscode({ 'server.path': path.join(__dirname, 'no-such-dir', 'flowc'), 'server.extraArgs': [] });
+  const extension = loadExtension(vscode);
+  const context = { subscriptions: [] };
+  await extension.activate(context);
+  assert.equal(vscode.calls.errors.length, 1);
+  const { message, items } = vscode.calls.errors[0];
+  assert.match(message, /cargo install --path \./);
+  assert.match(message, /flowc\.server\.path/);
+  assert.deepEqual(items, ['Open Settings', 'Retry']);
+  assert.deepEqual(vscode.calls.commands, ['flowc.restartServer']);
+  assert.equal(vscode.calls.folding, 1);
+  assert.equal(context.subscriptions.length, 3);
+  const ranges = vscode.foldingProvider.provideFoldingRanges({ getText: () => 'role r {\n  a -> self : tcp 1\n  b -> self : tcp 2\n}\n' });
+  assert.deepEqual(ranges.map((r) => [r.start, r.end]), [[0, 2]]);
+  await extension.deactivate();
+});
+
+// The same extension from src/, with a stand-in language client: checks how the server is
+// started (the bundle inlines vscode-languageclient, so it cannot be replaced there).
+function loadSource(vscode, languageClient, t) {
+  const entry = path.join(__dirname, '..', '..', 'src', 'extension.js');
+  const originalLoad = Module._load;
+  // Kept until the test ends: the extension requires the client lazily.
+  Module._load = function (request, ...rest) {
+    if (request === 'vscode') return vscode;
+    if (request === 'vscode-languageclient/node') return languageClient;
+    return originalLoad.call(this, request, ...rest);
+  };
+  t.after(() => {
+    Module._load = originalLoad;
+  });
+  for (const key of Object.keys(require.cache)) {
+    if (key.includes(`${path.sep}src${path.sep}`)) delete require.cache[key];
+  }
+  return require(entry);
+}
+
+function fakeClientModule(startError) {
+  const made = [];
+  class LanguageClient {
+    constructor(id, name, serverOptions, clientOptions) {
+      Object.assign(this, { id, name, serverOptions, clientOptions, stopped: false, disposed: false });
+      made.push(this);
+    }
+    start() {
+      return startError ? Promise.reject(startError) : Promise.resolve();
+    }
+    stop() {
+      this.stopped = true;
+      return Promise.resolve();
+    }
+    dispose() {
+      this.disposed = true;
+      return Promise.resolve();
+    }
+  }
+  return { made, module: { LanguageClient, TransportKind: { stdio: 0 } } };
+}
+
+function withServerApis(vscode) {
+  const lines = [];
+  vscode.window.createOutputChannel = () => ({ appendLine: (l) => lines.push(l), show() {} });
+  vscode.workspace.createFileSystemWatcher = (glob) => ({ glob, dispose() {} });
+  vscode.workspace.workspaceFolders = [{ uri: { fsPath: '/work/site' } }];
+  return lines;
+}
+
+test('the server is started as `flowc lsp ARGS` with the flow document selector', async (t) => {
+  const vscode = fakeVscode({ 'server.path': process.execPath, 'server.extraArgs': ['--log', 'debug'] });
+  withServerApis(vscode);
+  const client = fakeClientModule();
+  const extension = loadSource(vscode, client.module, t);
+  await extension.activate({ subscriptions: [] });
+  assert.equal(vscode.calls.errors.length, 0);
+  assert.equal(client.made.length, 1);
+  const [made] = client.made;
+  assert.equal(made.id, 'flowc', 'the id makes the client read flowc.trace.server');
+  assert.equal(made.serverOptions.command, process.execPath);
+  assert.deepEqual(made.serverOptions.args, ['lsp', '--log', 'debug']);
+  assert.deepEqual(made.serverOptions.options, { cwd: '/work/site' });
+  assert.deepEqual(
+    made.clientOptions.documentSelector.map((s) => s.language),
+    ['flow', 'flow'],
+  );
+  assert.equal(made.clientOptions.synchronize.fileEvents.glob, '**/*.flow');
+  await extension.deactivate();
+  assert.ok(made.stopped);
+});
+
+test('a server that vanishes before it starts gives the install message', async (t) => {
+  const vscode = fakeVscode({ 'server.path': process.execPath, 'server.extraArgs': [] });
+  const lines = withServerApis(vscode);
+  const enoent = Object.assign(new Error('spawn flowc ENOENT'), { code: 'ENOENT' });
+  const client = fakeClientModule(enoent);
+  const extension = loadSource(vscode, client.module, t);
+  await extension.activate({ subscriptions: [] });
+  assert.equal(vscode.calls.errors.length, 1);
+  assert.match(vscode.calls.errors[0].message, /cargo install --path \./);
+  assert.ok(client.made[0].disposed);
+  assert.match(lines.join('\n'), /ENOENT/);
+  await extension.deactivate();
+});

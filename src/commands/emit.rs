@@ -1,0 +1,72 @@
+//! `flowc emit`: check a site, then print or write the rulesets of one backend.
+
+use crate::files::{write_atomically, FileSystemWorld};
+use crate::{status, ReportFormat};
+use flowc_compiler::emit::{backend, Input, Layout};
+use flowc_compiler::model::Target;
+use std::path::{Path, PathBuf};
+
+pub fn run(target: &str, for_name: Option<&str>, output: Option<&Path>, paths: &[PathBuf]) -> u8 {
+    let Some(backend) = backend(target) else {
+        eprintln!("error: unknown target `{target}`");
+        return status::USAGE;
+    };
+    let world = match FileSystemWorld::collect(paths) {
+        Ok(world) => world,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return status::USAGE;
+        }
+    };
+    let checked = flowc_compiler::check(&world);
+    if !checked.analysis.diagnostics.is_empty() {
+        eprint!("{}", crate::commands::check::render(&checked.analysis, ReportFormat::Human));
+    }
+    if checked.has_errors() {
+        eprintln!("error: not emitting: the site has errors");
+        return status::PROBLEMS;
+    }
+    let policy = &checked.policy;
+    let input = Input { policy, sources: &checked.analysis.sources };
+    let chosen: Option<Target> = match for_name {
+        Some(name) => match policy.target_named(name) {
+            Some(target) => Some(target),
+            None => {
+                let names: Vec<&str> = policy.targets().into_iter().map(|target| policy.target_name(target)).collect();
+                eprintln!("error: no firewall, host or group named `{name}` (targets: {})", names.join(", "));
+                return status::USAGE;
+            }
+        },
+        None => None,
+    };
+    let Some(directory) = output else {
+        if chosen.is_none() && backend.layout() == Layout::PerTarget {
+            eprintln!(
+                "error: --target {target} writes one ruleset per target: name one with --for NAME, or write them all with -o DIR"
+            );
+            return status::USAGE;
+        }
+        crate::output::print(&backend.emit(&input, chosen));
+        return status::CLEAN;
+    };
+    let files = match (chosen, backend.layout()) {
+        (Some(target), _) => backend.files(&input, Some(target)),
+        (None, Layout::PerSite) => backend.files(&input, None),
+        (None, Layout::PerTarget) => {
+            backend.targets(policy).into_iter().flat_map(|target| backend.files(&input, Some(target))).collect()
+        }
+    };
+    for (relative, contents) in &files {
+        let path = directory.join(relative);
+        let written = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| write_atomically(&path, contents.as_bytes()));
+        if let Err(error) = written {
+            eprintln!("error: cannot write {}: {error}", path.display());
+            return status::USAGE;
+        }
+    }
+    eprintln!("wrote {} file(s) to {}", files.len(), directory.display());
+    status::CLEAN
+}
