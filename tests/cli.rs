@@ -229,3 +229,16 @@ fn explain_prints_the_explanation_kept_with_the_code() {
     let output = flowc(&["explain", "E9999"], directory.path());
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn deny_warnings_makes_warnings_fail() {
+    let directory = site(&[(
+        "site.flow",
+        b"zone lan = 10.0.0.0/8\nhost a = 10.0.0.1\nservice leftover = tcp 8080\n",
+    )]);
+    let output = flowc(&["check", "--format", "short"], directory.path());
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).contains("warning[unused]"));
+    let output = flowc(&["check", "--deny", "warnings"], directory.path());
+    assert_eq!(output.status.code(), Some(1));
+}

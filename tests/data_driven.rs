@@ -49,8 +49,17 @@ fn warning_cases_warn_without_errors() {
     assert!(files.len() >= 9, "the warn corpus went missing");
     for path in files {
         let (text, analysis) = analyze_file(&path);
-        assert!(!analysis.has_errors(), "{} has errors:\n{}", data_name(&path), report::render_short(&analysis.sources, &analysis.diagnostics));
-        assert!(!analysis.diagnostics.is_empty(), "{} reports nothing", data_name(&path));
+        assert!(
+            !analysis.has_errors(),
+            "{} has errors:\n{}",
+            data_name(&path),
+            report::render_short(&analysis.sources, &analysis.diagnostics)
+        );
+        assert!(
+            !analysis.diagnostics.is_empty(),
+            "{} reports nothing",
+            data_name(&path)
+        );
         assert_expectations(&path, &text, &analysis);
         let rendered = report::render_human(&analysis.sources, &analysis.diagnostics, false);
         let snapshot = format!("----- source -----\n{text}----- diagnostics -----\n{rendered}");

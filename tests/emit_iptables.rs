@@ -20,7 +20,10 @@ fn restore_test(program: &str, name: &str, ruleset: &str) {
 
 #[test]
 fn every_site_snapshots_and_every_ruleset_passes_restore_test() {
-    for (name, program) in [("iptables", "iptables-restore"), ("ip6tables", "ip6tables-restore")] {
+    for (name, program) in [
+        ("iptables", "iptables-restore"),
+        ("ip6tables", "ip6tables-restore"),
+    ] {
         let backend = backend(name).expect("registered");
         for path in sites() {
             let checked = checked(&path);
@@ -35,8 +38,19 @@ fn every_site_snapshots_and_every_ruleset_passes_restore_test() {
 fn ruleset(backend: &dyn Backend, text: &str, target: &str) -> String {
     let checked = check(&MemoryWorld::single("site.flow", text));
     assert!(!checked.has_errors(), "{:?}", checked.analysis.diagnostics);
-    let input = Input { policy: &checked.policy, sources: &checked.analysis.sources };
-    backend.emit(&input, Some(checked.policy.target_named(target).expect("the target exists")))
+    let input = Input {
+        policy: &checked.policy,
+        sources: &checked.analysis.sources,
+    };
+    backend.emit(
+        &input,
+        Some(
+            checked
+                .policy
+                .target_named(target)
+                .expect("the target exists"),
+        ),
+    )
 }
 
 #[test]
@@ -44,12 +58,24 @@ fn multiport_takes_at_most_fifteen_ports_per_match() {
     let text = std::fs::read_to_string(data_directory().join("emit/features.flow")).unwrap();
     let rules = ruleset(backend("iptables").unwrap(), &text, "edge");
     // `many` has 16 single ports, ssh one more: 17 ports in two multiport matches.
-    let chunks: Vec<&str> = rules.lines().filter(|line| line.contains("--dports 22,7001")).collect();
+    let chunks: Vec<&str> = rules
+        .lines()
+        .filter(|line| line.contains("--dports 22,7001"))
+        .collect();
     assert_eq!(chunks.len(), 1, "{rules}");
     assert!(rules.contains("--dports 7029,7031 "), "{rules}");
     for line in rules.lines().filter(|line| line.contains("--dports ")) {
-        let ports = line.split("--dports ").nth(1).unwrap().split(' ').next().unwrap();
-        let weight: usize = ports.split(',').map(|port| if port.contains(':') { 2 } else { 1 }).sum();
+        let ports = line
+            .split("--dports ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap();
+        let weight: usize = ports
+            .split(',')
+            .map(|port| if port.contains(':') { 2 } else { 1 })
+            .sum();
         assert!(weight <= 15, "{line}");
     }
     restore_test("iptables-restore", "features edge", &rules);
@@ -65,20 +91,50 @@ fn several_cidrs_on_a_side_cost_a_chain_not_a_product() {
     assert!(rules.contains("-s 10.10.3.0/24 "), "{rules}");
     assert!(rules.contains("-j flowc-"), "{rules}");
     let six = ruleset(backend("ip6tables").unwrap(), &text, "edge");
-    assert!(six.contains("-s 2001:db8:1::1/128 -d fd00:10:0:1::/64 -p udp --sport 1024:65535 --dport 514"), "{six}");
-    assert!(!six.contains(" -p icmp "), "ICMPv4 stays out of ip6tables:\n{six}");
-    assert!(!rules.contains("ipv6-icmp"), "ICMPv6 stays out of iptables:\n{rules}");
+    assert!(
+        six.contains(
+            "-s 2001:db8:1::1/128 -d fd00:10:0:1::/64 -p udp --sport 1024:65535 --dport 514"
+        ),
+        "{six}"
+    );
+    assert!(
+        !six.contains(" -p icmp "),
+        "ICMPv4 stays out of ip6tables:\n{six}"
+    );
+    assert!(
+        !rules.contains("ipv6-icmp"),
+        "ICMPv6 stays out of iptables:\n{rules}"
+    );
 }
 
 #[test]
 fn machines_drop_by_default_and_let_neighbour_discovery_through() {
     let text = std::fs::read_to_string(data_directory().join("emit/kernel.flow")).unwrap();
     let four = ruleset(backend("iptables").unwrap(), &text, "nim01");
-    assert!(four.contains(":INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT DROP [0:0]\n"), "{four}");
+    assert!(
+        four.contains(":INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT DROP [0:0]\n"),
+        "{four}"
+    );
     let six = ruleset(backend("ip6tables").unwrap(), &text, "nim01");
-    assert!(six.contains("-A INPUT -p ipv6-icmp --icmpv6-type neighbour-solicitation -m hl --hl-eq 255"), "{six}");
-    assert!(six.contains("-A OUTPUT -p ipv6-icmp --icmpv6-type neighbour-advertisement -m hl --hl-eq 255"), "{six}");
+    assert!(
+        six.contains(
+            "-A INPUT -p ipv6-icmp --icmpv6-type neighbour-solicitation -m hl --hl-eq 255"
+        ),
+        "{six}"
+    );
+    assert!(
+        six.contains(
+            "-A OUTPUT -p ipv6-icmp --icmpv6-type neighbour-advertisement -m hl --hl-eq 255"
+        ),
+        "{six}"
+    );
     let firewall = ruleset(backend("iptables").unwrap(), &text, "fw");
-    assert!(firewall.contains(":INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"), "{firewall}");
-    assert!(firewall.contains("-p tcp --sport 513:1023 -m multiport --dports 513:1023,1058:1059"), "{firewall}");
+    assert!(
+        firewall.contains(":INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"),
+        "{firewall}"
+    );
+    assert!(
+        firewall.contains("-p tcp --sport 513:1023 -m multiport --dports 513:1023,1058:1059"),
+        "{firewall}"
+    );
 }

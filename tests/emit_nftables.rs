@@ -26,7 +26,11 @@ fn nft_check(name: &str, ruleset: &str) {
 fn every_site_snapshots_and_every_ruleset_passes_nft_check() {
     for path in sites() {
         let checked = checked(&path);
-        snapshot("nftables", &site_name(&path), &emit_all(nftables(), &checked));
+        snapshot(
+            "nftables",
+            &site_name(&path),
+            &emit_all(nftables(), &checked),
+        );
         for (name, ruleset) in rulesets(nftables(), &checked) {
             nft_check(&format!("{} {name}", site_name(&path)), &ruleset);
         }
@@ -36,15 +40,25 @@ fn every_site_snapshots_and_every_ruleset_passes_nft_check() {
 fn site_ruleset(text: &str, target: &str) -> String {
     let checked = check(&MemoryWorld::single("site.flow", text));
     assert!(!checked.has_errors(), "{:?}", checked.analysis.diagnostics);
-    let input = Input { policy: &checked.policy, sources: &checked.analysis.sources };
-    let target = checked.policy.target_named(target).expect("the target exists");
+    let input = Input {
+        policy: &checked.policy,
+        sources: &checked.analysis.sources,
+    };
+    let target = checked
+        .policy
+        .target_named(target)
+        .expect("the target exists");
     nftables().emit(&input, Some(target))
 }
 
 /// A site where `hosts` scattered clients reach one server on `ports` scattered ports.
 fn scaled_site(hosts: u32, ports: u32) -> String {
-    let clients: Vec<String> = (0..hosts).map(|index| format!("10.0.{}.{}", index / 100, 1 + 2 * (index % 100))).collect();
-    let ports: Vec<String> = (0..ports).map(|index| (2000 + 3 * index).to_string()).collect();
+    let clients: Vec<String> = (0..hosts)
+        .map(|index| format!("10.0.{}.{}", index / 100, 1 + 2 * (index % 100)))
+        .collect();
+    let ports: Vec<String> = (0..ports)
+        .map(|index| (2000 + 3 * index).to_string())
+        .collect();
     format!(
         "zone a = 10.0.0.0/16\nzone b = 10.9.0.0/16\nfirewall fw {{\n  zones a, b\n}}\n\
          group clients = {}\nhost server = 10.9.0.1\nservice app = tcp {{{}}}\n\
@@ -57,7 +71,10 @@ fn scaled_site(hosts: u32, ports: u32) -> String {
 fn rule_lines(ruleset: &str) -> usize {
     count_lines(ruleset, |line| {
         let line = line.trim_start();
-        (line.contains(" accept") || line.contains(" drop")) && !line.starts_with('#') && !line.starts_with("ct ") && !line.starts_with("type ")
+        (line.contains(" accept") || line.contains(" drop"))
+            && !line.starts_with('#')
+            && !line.starts_with("ct ")
+            && !line.starts_with("type ")
     })
 }
 
@@ -78,7 +95,10 @@ fn rule_count_follows_classes_not_hosts_times_ports() {
 fn a_deny_and_an_allow_of_one_class_fold_into_a_verdict_map() {
     let text = std::fs::read_to_string(data_directory().join("emit/features.flow")).unwrap();
     let ruleset = site_ruleset(&text, "edge");
-    assert!(ruleset.contains("tcp dport vmap { 20-22 : accept, 23 : drop, 24-30 : accept }"), "{ruleset}");
+    assert!(
+        ruleset.contains("tcp dport vmap { 20-22 : accept, 23 : drop, 24-30 : accept }"),
+        "{ruleset}"
+    );
     // The folded allow is gone as a rule of its own.
     assert!(!ruleset.contains("tcp dport 20-30"), "{ruleset}");
 }
@@ -90,20 +110,42 @@ fn no_verdict_map_when_another_deny_could_match_what_the_allow_accepts() {
                 allow x -> y : tcp 20..30\ndeny x -> y : tcp 23\ndeny a -> y : tcp 25\n";
     let ruleset = site_ruleset(site, "fw");
     assert!(!ruleset.contains("vmap"), "{ruleset}");
-    let deny = ruleset.find("tcp dport 25 drop").expect("the zone deny is a rule");
-    let allow = ruleset.find("tcp dport 20-30 accept").expect("the allow is a rule");
+    let deny = ruleset
+        .find("tcp dport 25 drop")
+        .expect("the zone deny is a rule");
+    let allow = ruleset
+        .find("tcp dport 20-30 accept")
+        .expect("the allow is a rule");
     assert!(deny < allow, "denies come first:\n{ruleset}");
     nft_check("unfolded", &ruleset);
 }
 
 #[test]
 fn comments_name_the_file_line_role_statement_and_reason() {
-    let brief = emit_all(nftables(), &checked(&data_directory().join("ok/brief_site.flow")));
-    assert!(brief.contains("comment \"ok/brief_site.flow:17 nim.master stdlib/nim.flow:"), "{brief}");
-    assert!(brief.contains("# ok/brief_site.flow:17 nim.master stdlib/nim.flow:"), "{brief}");
-    assert!(brief.contains("seed 000 §"), "the # lines carry the citation");
-    let features = emit_all(nftables(), &checked(&data_directory().join("emit/features.flow")));
-    assert!(features.contains("allow(any-source): mail must reach us from anywhere\""), "{features}");
+    let brief = emit_all(
+        nftables(),
+        &checked(&data_directory().join("ok/brief_site.flow")),
+    );
+    assert!(
+        brief.contains("comment \"ok/brief_site.flow:17 nim.master stdlib/nim.flow:"),
+        "{brief}"
+    );
+    assert!(
+        brief.contains("# ok/brief_site.flow:17 nim.master stdlib/nim.flow:"),
+        "{brief}"
+    );
+    assert!(
+        brief.contains("seed 000 §"),
+        "the # lines carry the citation"
+    );
+    let features = emit_all(
+        nftables(),
+        &checked(&data_directory().join("emit/features.flow")),
+    );
+    assert!(
+        features.contains("allow(any-source): mail must reach us from anywhere\""),
+        "{features}"
+    );
     for path in sites() {
         let text = emit_all(nftables(), &checked(&path));
         for line in text.lines().filter(|line| line.contains(" comment \"")) {

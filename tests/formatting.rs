@@ -23,7 +23,11 @@ fn comments(text: &str) -> Vec<String> {
 #[test]
 fn formatting_is_idempotent_and_keeps_meaning_and_comments() {
     let mut formatted_count = 0;
-    for path in data_files("ok").into_iter().chain(data_files("err")).chain(data_files("warn")) {
+    for path in data_files("ok")
+        .into_iter()
+        .chain(data_files("err"))
+        .chain(data_files("warn"))
+    {
         let text = std::fs::read_to_string(&path).unwrap();
         let Ok(once) = format_source(&data_name(&path), &text) else {
             continue;

@@ -114,14 +114,29 @@ fn diagnostics_reference_matches_the_code_registry() {
 
 #[test]
 fn every_lint_fires_somewhere_and_has_a_near_miss() {
-    let read = |kind: &str| -> Vec<String> { support::data_files(kind).iter().map(|path| std::fs::read_to_string(path).unwrap()).collect() };
+    let read = |kind: &str| -> Vec<String> {
+        support::data_files(kind)
+            .iter()
+            .map(|path| std::fs::read_to_string(path).unwrap())
+            .collect()
+    };
     let firing: Vec<String> = read("err").into_iter().chain(read("warn")).collect();
     let near_misses = read("ok");
     for lint in flowc_compiler::lints::names() {
-        let fires = firing.iter().any(|case| case.contains(&format!("error: {lint}")) || case.contains(&format!("warning: {lint}")));
-        assert!(fires, "no case in tests/data/err or warn expects lint {lint}");
-        let near = near_misses.iter().any(|case| case.contains(&format!("# near-miss: {lint} ")));
-        assert!(near, "no file in tests/data/ok is a near miss for lint {lint}");
+        let fires = firing.iter().any(|case| {
+            case.contains(&format!("error: {lint}")) || case.contains(&format!("warning: {lint}"))
+        });
+        assert!(
+            fires,
+            "no case in tests/data/err or warn expects lint {lint}"
+        );
+        let near = near_misses
+            .iter()
+            .any(|case| case.contains(&format!("# near-miss: {lint} ")));
+        assert!(
+            near,
+            "no file in tests/data/ok is a near miss for lint {lint}"
+        );
     }
 }
 

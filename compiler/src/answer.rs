@@ -38,7 +38,12 @@ pub(crate) fn answer(checked: &Checked, topology: &mut Topology, cases: &[&Expec
     let mut deciding = Vec::new();
     let mut firewalls: Vec<String> = Vec::new();
     for case in cases {
-        let verdict = evaluator.evaluate(&case.source, &case.destination, &case.openings, case.has_source_ports);
+        let verdict = evaluator.evaluate(
+            &case.source,
+            &case.destination,
+            &case.openings,
+            case.has_source_ports,
+        );
         allowed &= verdict.allowed;
         denied &= verdict.denied;
         deciding.extend(verdict.allows);
@@ -48,7 +53,10 @@ pub(crate) fn answer(checked: &Checked, topology: &mut Topology, cases: &[&Expec
                 if source_zone == destination_zone {
                     continue;
                 }
-                for firewall in topology.path(source_zone, destination_zone).unwrap_or_default() {
+                for firewall in topology
+                    .path(source_zone, destination_zone)
+                    .unwrap_or_default()
+                {
                     let name = &topology.firewalls[firewall].name;
                     if !firewalls.contains(name) {
                         firewalls.push(name.clone());
@@ -66,7 +74,11 @@ pub(crate) fn answer(checked: &Checked, topology: &mut Topology, cases: &[&Expec
             let flow = &policy.flows[index];
             let file = sources.get(flow.origin.item.file);
             Because {
-                action: if flow.action == Action::Allow { "allow" } else { "deny" },
+                action: if flow.action == Action::Allow {
+                    "allow"
+                } else {
+                    "deny"
+                },
                 file: file.name.clone(),
                 line: file.line_column(flow.origin.item.start).line,
                 role: flow.origin.role.clone(),
@@ -75,9 +87,21 @@ pub(crate) fn answer(checked: &Checked, topology: &mut Topology, cases: &[&Expec
             }
         })
         .collect();
-    because.sort_by(|a, b| (a.action != "deny", &a.file, a.line, &a.opening).cmp(&(b.action != "deny", &b.file, b.line, &b.opening)));
+    because.sort_by(|a, b| {
+        (a.action != "deny", &a.file, a.line, &a.opening).cmp(&(
+            b.action != "deny",
+            &b.file,
+            b.line,
+            &b.opening,
+        ))
+    });
     because.dedup();
-    let label = |pick: fn(&ExpectCase) -> &String| cases.first().map(|case| pick(case).clone()).unwrap_or_default();
+    let label = |pick: fn(&ExpectCase) -> &String| {
+        cases
+            .first()
+            .map(|case| pick(case).clone())
+            .unwrap_or_default()
+    };
     Answer {
         allowed,
         denied,
@@ -108,8 +132,15 @@ impl Answer {
             text.push_str("  nothing opens it: default deny\n");
         }
         for because in &self.because {
-            let role = because.role.as_ref().map(|role| format!(" ({role})")).unwrap_or_default();
-            text.push_str(&format!("  {} {} at {}:{}{role}\n", because.action, because.opening, because.file, because.line));
+            let role = because
+                .role
+                .as_ref()
+                .map(|role| format!(" ({role})"))
+                .unwrap_or_default();
+            text.push_str(&format!(
+                "  {} {} at {}:{}{role}\n",
+                because.action, because.opening, because.file, because.line
+            ));
             if let Some(citation) = &because.citation {
                 text.push_str(&format!("      {citation}\n"));
             }

@@ -36,12 +36,17 @@ impl PacketBox {
                 return None;
             }
         }
-        Some(PacketBox { ipv6: self.ipv6, ranges })
+        Some(PacketBox {
+            ipv6: self.ipv6,
+            ranges,
+        })
     }
 
     /// `self` minus `other`: at most two pieces per dimension.
     pub fn subtract(&self, other: &PacketBox) -> Vec<PacketBox> {
-        let Some(overlap) = self.intersection(other) else { return vec![*self] };
+        let Some(overlap) = self.intersection(other) else {
+            return vec![*self];
+        };
         let mut pieces = Vec::new();
         let mut rest = *self;
         for dimension in 0..5 {
@@ -76,19 +81,40 @@ pub fn boxes(source: &AddressSet, destination: &AddressSet, opening: &Opening) -
     let full = (0, u16::MAX as u128);
     let protocol = protocol_range(opening.protocol);
     let ports: Vec<(u128, u128)> = match opening.protocol {
-        Protocol::Tcp | Protocol::Udp | Protocol::Icmp | Protocol::Icmpv6 => {
-            opening.ports.ranges().iter().map(|&(lo, hi)| (lo as u128, hi as u128)).collect()
-        }
+        Protocol::Tcp | Protocol::Udp | Protocol::Icmp | Protocol::Icmpv6 => opening
+            .ports
+            .ranges()
+            .iter()
+            .map(|&(lo, hi)| (lo as u128, hi as u128))
+            .collect(),
         _ => vec![full],
     };
     let source_ports: Vec<(u128, u128)> = match opening.protocol {
-        Protocol::Tcp | Protocol::Udp => opening.source_ports.ranges().iter().map(|&(lo, hi)| (lo as u128, hi as u128)).collect(),
+        Protocol::Tcp | Protocol::Udp => opening
+            .source_ports
+            .ranges()
+            .iter()
+            .map(|&(lo, hi)| (lo as u128, hi as u128))
+            .collect(),
         _ => vec![full],
     };
-    let widen = |ranges: &[(u32, u32)]| ranges.iter().map(|&(lo, hi)| (lo as u128, hi as u128)).collect::<Vec<_>>();
+    let widen = |ranges: &[(u32, u32)]| {
+        ranges
+            .iter()
+            .map(|&(lo, hi)| (lo as u128, hi as u128))
+            .collect::<Vec<_>>()
+    };
     let families = [
-        (false, widen(source.v4.ranges()), widen(destination.v4.ranges())),
-        (true, source.v6.ranges().to_vec(), destination.v6.ranges().to_vec()),
+        (
+            false,
+            widen(source.v4.ranges()),
+            widen(destination.v4.ranges()),
+        ),
+        (
+            true,
+            source.v6.ranges().to_vec(),
+            destination.v6.ranges().to_vec(),
+        ),
     ];
     let mut out = Vec::new();
     for (ipv6, sources, destinations) in families {
@@ -96,7 +122,10 @@ pub fn boxes(source: &AddressSet, destination: &AddressSet, opening: &Opening) -
             for &destination in &destinations {
                 for &port in &ports {
                     for &source_port in &source_ports {
-                        out.push(PacketBox { ipv6, ranges: [source, destination, protocol, port, source_port] });
+                        out.push(PacketBox {
+                            ipv6,
+                            ranges: [source, destination, protocol, port, source_port],
+                        });
                     }
                 }
             }
@@ -118,11 +147,19 @@ impl FlowIndex {
     pub fn new(flows: &[Flow], keep: impl Fn(&Flow) -> bool) -> FlowIndex {
         let mut boxes = Vec::new();
         for (index, flow) in flows.iter().enumerate().filter(|(_, flow)| keep(flow)) {
-            boxes.extend(self::boxes(&flow.source, &flow.destination, &flow.opening).into_iter().map(|packet| (packet, index)));
+            boxes.extend(
+                self::boxes(&flow.source, &flow.destination, &flow.opening)
+                    .into_iter()
+                    .map(|packet| (packet, index)),
+            );
         }
         let mut order: Vec<usize> = (0..boxes.len()).collect();
         order.sort_by_key(|&index| (boxes[index].0.ipv6, boxes[index].0.ranges[DESTINATION].0));
-        let mut index = FlowIndex { boxes, order, max_end: Vec::new() };
+        let mut index = FlowIndex {
+            boxes,
+            order,
+            max_end: Vec::new(),
+        };
         index.max_end = vec![(false, 0); index.order.len()];
         index.build(0, index.order.len());
         index
@@ -130,7 +167,11 @@ impl FlowIndex {
 
     fn key(&self, position: usize) -> (bool, u128, u128) {
         let packet = &self.boxes[self.order[position]].0;
-        (packet.ipv6, packet.ranges[DESTINATION].0, packet.ranges[DESTINATION].1)
+        (
+            packet.ipv6,
+            packet.ranges[DESTINATION].0,
+            packet.ranges[DESTINATION].1,
+        )
     }
 
     fn build(&mut self, lo: usize, hi: usize) -> (bool, u128) {
@@ -139,7 +180,9 @@ impl FlowIndex {
         }
         let middle = (lo + hi) / 2;
         let (ipv6, _, end) = self.key(middle);
-        let maximum = (ipv6, end).max(self.build(lo, middle)).max(self.build(middle + 1, hi));
+        let maximum = (ipv6, end)
+            .max(self.build(lo, middle))
+            .max(self.build(middle + 1, hi));
         self.max_end[middle] = maximum;
         maximum
     }
@@ -153,7 +196,15 @@ impl FlowIndex {
         found
     }
 
-    fn search(&self, lo: usize, hi: usize, start: (bool, u128), end: (bool, u128), query: &PacketBox, found: &mut Vec<(PacketBox, usize)>) {
+    fn search(
+        &self,
+        lo: usize,
+        hi: usize,
+        start: (bool, u128),
+        end: (bool, u128),
+        query: &PacketBox,
+        found: &mut Vec<(PacketBox, usize)>,
+    ) {
         if lo >= hi || self.max_end[(lo + hi) / 2] < start {
             return;
         }
@@ -177,7 +228,10 @@ pub fn subtract_all(mut pieces: Vec<PacketBox>, cover: &[PacketBox]) -> Option<V
         if pieces.is_empty() {
             break;
         }
-        pieces = pieces.iter().flat_map(|piece| piece.subtract(covering)).collect();
+        pieces = pieces
+            .iter()
+            .flat_map(|piece| piece.subtract(covering))
+            .collect();
         if pieces.len() > MAX_RESIDUAL {
             return None;
         }

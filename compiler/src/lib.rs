@@ -4,17 +4,17 @@
 //! syntax tree ([`syntax::parser`]) → resolved names ([`resolve`]) → … Every stage reports
 //! through the one [`Diagnostic`] type. See `ARCHITECTURE.md` for the whole map.
 
+pub mod answer;
 pub mod checks;
 pub mod codes;
 pub mod coverage;
 pub mod diagnostic;
-pub mod expand;
 pub mod emit;
+pub mod expand;
 pub mod format;
 pub mod lints;
 pub mod lower;
 pub mod model;
-pub mod answer;
 pub mod query;
 pub mod report;
 pub mod resolve;
@@ -171,7 +171,13 @@ pub fn check(world: &dyn World) -> Checked {
 fn check_with(world: &dyn World) -> (Checked, Option<Semantics>) {
     let mut analysis = analyze(world);
     if analysis.has_errors() {
-        return (Checked { analysis, policy: model::Policy::default() }, None);
+        return (
+            Checked {
+                analysis,
+                policy: model::Policy::default(),
+            },
+            None,
+        );
     }
     let mut semantics = semantics(&analysis);
     analysis.diagnostics.append(&mut semantics.diagnostics);
@@ -216,9 +222,18 @@ fn semantics(analysis: &Analysis) -> Semantics {
         .enumerate()
         .map(|(index, machine)| model::policy::Machine {
             name: machine.name.clone(),
-            kind: if machine.is_group { model::policy::MachineKind::Group } else { model::policy::MachineKind::Host },
+            kind: if machine.is_group {
+                model::policy::MachineKind::Group
+            } else {
+                model::policy::MachineKind::Host
+            },
             addresses: machine.addresses.clone(),
-            roles: site.instances.iter().filter(|instance| instance.machine == index).map(|instance| instance.role_name.clone()).collect(),
+            roles: site
+                .instances
+                .iter()
+                .filter(|instance| instance.machine == index)
+                .map(|instance| instance.role_name.clone())
+                .collect(),
             span: machine.span,
         })
         .collect();
@@ -229,7 +244,12 @@ fn semantics(analysis: &Analysis) -> Semantics {
         flows: expansion.flows,
         routes,
     };
-    Semantics { policy, diagnostics, expects: expansion.expects, topology }
+    Semantics {
+        policy,
+        diagnostics,
+        expects: expansion.expects,
+        topology,
+    }
 }
 
 /// The name of the synthetic file that holds a `flowc query` question.
@@ -259,21 +279,31 @@ impl World for QueryWorld<'_> {
 
 /// Answers "is this traffic allowed?" over a site. On errors (in the site or in the question,
 /// which is reported as the file `<query>`), returns the checked site to report them.
-pub fn ask(world: &dyn World, source: &str, destination: &str, port_spec: &str) -> Result<answer::Answer, Checked> {
+pub fn ask(
+    world: &dyn World,
+    source: &str,
+    destination: &str,
+    port_spec: &str,
+) -> Result<answer::Answer, Box<Checked>> {
     let question = format!("expect {source} -> {destination} : {port_spec} allowed\n");
-    let (mut checked, semantics) = check_with(&QueryWorld { site: world, question });
+    let (mut checked, semantics) = check_with(&QueryWorld {
+        site: world,
+        question,
+    });
     let query_file = checked.analysis.sources.find(QUERY_FILE);
     // The question is not a real expectation: its failing is the answer, not an error.
-    checked
-        .analysis
-        .diagnostics
-        .retain(|diagnostic| !(Some(diagnostic.span().file) == query_file && diagnostic.code == lints::EXPECT_FAILED));
+    checked.analysis.diagnostics.retain(|diagnostic| {
+        !(Some(diagnostic.span().file) == query_file && diagnostic.code == lints::EXPECT_FAILED)
+    });
     match semantics {
         Some(mut semantics) if !checked.has_errors() => {
-            let cases: Vec<&expand::ExpectCase> =
-                semantics.expects.iter().filter(|case| Some(case.item.file) == query_file).collect();
+            let cases: Vec<&expand::ExpectCase> = semantics
+                .expects
+                .iter()
+                .filter(|case| Some(case.item.file) == query_file)
+                .collect();
             Ok(answer::answer(&checked, &mut semantics.topology, &cases))
         }
-        _ => Err(checked),
+        _ => Err(Box::new(checked)),
     }
 }

@@ -19,8 +19,8 @@ use crate::syntax::ast::LintLevel;
 pub fn default_level(name: &str) -> Option<LintLevel> {
     match name {
         NO_PATH | UNBOUND_PEER | EXPECT_FAILED => Some(LintLevel::Error),
-        SHADOWED | REDUNDANT | BROAD_RANGE | ANY_SOURCE | INSECURE_SERVICE | PORT_COLLISION | BMC_PORT_CONFLICT
-        | UNUSED => Some(LintLevel::Warn),
+        SHADOWED | REDUNDANT | BROAD_RANGE | ANY_SOURCE | INSECURE_SERVICE | PORT_COLLISION
+        | BMC_PORT_CONFLICT | UNUSED => Some(LintLevel::Warn),
         _ => None,
     }
 }
@@ -34,5 +34,7 @@ pub fn options(name: &str) -> &'static [&'static str] {
 }
 
 pub fn names() -> impl Iterator<Item = &'static str> {
-    crate::checks::lint_codes().into_iter().map(|info| info.code)
+    crate::checks::lint_codes()
+        .into_iter()
+        .map(|info| info.code)
 }

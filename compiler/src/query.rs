@@ -51,8 +51,17 @@ impl<'a> Evaluator<'a> {
 
     /// Evaluates traffic on every opening; `has_source_ports` says whether the question
     /// constrains source ports.
-    pub fn evaluate(&self, source: &AddressSet, destination: &AddressSet, openings: &[Opening], has_source_ports: bool) -> Verdict {
-        let question: Vec<PacketBox> = openings.iter().flat_map(|opening| boxes(source, destination, opening)).collect();
+    pub fn evaluate(
+        &self,
+        source: &AddressSet,
+        destination: &AddressSet,
+        openings: &[Opening],
+        has_source_ports: bool,
+    ) -> Verdict {
+        let question: Vec<PacketBox> = openings
+            .iter()
+            .flat_map(|opening| boxes(source, destination, opening))
+            .collect();
         let mut allows = Vec::new();
         let mut denies = Vec::new();
         let mut opened: Vec<PacketBox> = Vec::new();
@@ -87,11 +96,17 @@ impl<'a> Evaluator<'a> {
         cover.sort();
         cover.dedup();
         let asked: Vec<PacketBox> = question.iter().map(widen).collect();
-        let allowed = !question.is_empty() && matches!(subtract_all(asked, &cover), Some(rest) if rest.is_empty());
+        let allowed = !question.is_empty()
+            && matches!(subtract_all(asked, &cover), Some(rest) if rest.is_empty());
         // Only the denies that actually close something asked about decided anything.
         if allowed {
             denies.clear();
         }
-        Verdict { allowed, denied, allows, denies }
+        Verdict {
+            allowed,
+            denied,
+            allows,
+            denies,
+        }
     }
 }

@@ -44,11 +44,15 @@ impl Topology {
             })
             .collect();
         let mut graph = UnGraph::new_undirected();
-        let zone_nodes: Vec<NodeIndex> = (0..zones.len()).map(|index| graph.add_node(Node::Zone(index))).collect();
+        let zone_nodes: Vec<NodeIndex> = (0..zones.len())
+            .map(|index| graph.add_node(Node::Zone(index)))
+            .collect();
         let mut firewalls = Vec::new();
         for id in site.site_definitions(DefinitionKind::Firewall) {
             let item = site.item(id);
-            let ItemKind::Firewall(firewall) = &item.kind else { continue };
+            let ItemKind::Firewall(firewall) = &item.kind else {
+                continue;
+            };
             let mut info = FirewallInfo {
                 name: firewall.name.name.clone(),
                 zones: Vec::new(),
@@ -60,14 +64,18 @@ impl Topology {
                 match &part.kind {
                     FirewallPartKind::Zones(names) => {
                         for name in names {
-                            let zone = site.resolved(name.span).and_then(|id| site.zones.iter().position(|zone| zone.definition == id));
+                            let zone = site.resolved(name.span).and_then(|id| {
+                                site.zones.iter().position(|zone| zone.definition == id)
+                            });
                             if let Some(zone) = zone.filter(|zone| !info.zones.contains(zone)) {
                                 info.zones.push(zone);
                             }
                         }
                     }
                     FirewallPartKind::Address(addresses) => {
-                        let networks = addresses.iter().filter_map(|address| parse_address(&address.text).ok());
+                        let networks = addresses
+                            .iter()
+                            .filter_map(|address| parse_address(&address.text).ok());
                         info.addresses = info.addresses.union(&AddressSet::from_networks(networks));
                     }
                 }
@@ -78,7 +86,13 @@ impl Topology {
             }
             firewalls.push(info);
         }
-        Topology { zones, firewalls, graph, zone_nodes, paths: HashMap::new() }
+        Topology {
+            zones,
+            firewalls,
+            graph,
+            zone_nodes,
+            paths: HashMap::new(),
+        }
     }
 
     fn name(&self, node: Node) -> (u8, &str) {
@@ -162,7 +176,12 @@ impl Topology {
                             source: source.clone(),
                             destination: destination.clone(),
                         }),
-                        None if reported.insert((flow.origin.item, *source_zone, *destination_zone)) => {
+                        None if reported.insert((
+                            flow.origin.item,
+                            *source_zone,
+                            *destination_zone,
+                        )) =>
+                        {
                             diagnostics.push(self.no_path(flow, *source_zone, *destination_zone));
                         }
                         None => {}
@@ -180,10 +199,17 @@ impl Topology {
             flow.origin.item,
             format!("no firewall joins zone `{from_name}` to zone `{to_name}`"),
         )
-        .with_primary_message(format!("{} -> {} : {}", flow.origin.source_label, flow.origin.destination_label, flow.opening.describe()))
+        .with_primary_message(format!(
+            "{} -> {} : {}",
+            flow.origin.source_label,
+            flow.origin.destination_label,
+            flow.opening.describe()
+        ))
         .with_label(self.zones[from].span, format!("zone `{from_name}`"))
         .with_label(self.zones[to].span, format!("zone `{to_name}`"))
-        .with_note("list both zones in one firewall's `zones`, or chain firewalls through shared zones");
+        .with_note(
+            "list both zones in one firewall's `zones`, or chain firewalls through shared zones",
+        );
         if let Some(statement) = flow.origin.statement {
             diagnostic = diagnostic.with_label(statement, "this flow of the role");
         }

@@ -5,6 +5,15 @@ set -euo pipefail
 cd "$(dirname "$0")"
 start=$SECONDS
 
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "editors/vscode/test.sh needs Node.js 20+ and npm" >&2
+  exit 1
+fi
+if [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  echo "editors/vscode/test.sh needs Node.js 20+, found $(node --version)" >&2
+  exit 1
+fi
+
 export npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
 
 echo "== npm ci"
@@ -22,7 +31,8 @@ echo "== unit tests"
 node --test --test-reporter=spec test/unit/
 
 echo "== grammar tests"
-node_modules/.bin/vscode-tmgrammar-test --compact 'test/grammar/*.flow'
+# timeout: the tool can hang on a malformed assertion line (its parser backtracks).
+timeout 300 node_modules/.bin/vscode-tmgrammar-test --compact 'test/grammar/*.flow'
 
 echo "== package"
 tmp=$(mktemp -d)

@@ -115,11 +115,22 @@ fn dump_flows(checked: &flowc_compiler::Checked) -> String {
     for flow in &checked.policy.flows {
         let networks = |set: &flowc_compiler::model::AddressSet| {
             let list: Vec<String> = set.to_networks().iter().map(ToString::to_string).collect();
-            if set.is_any() { "any".to_string() } else { list.join(",") }
+            if set.is_any() {
+                "any".to_string()
+            } else {
+                list.join(",")
+            }
         };
         let origin = &flow.origin;
-        let role = origin.role.as_ref().map(|role| format!(" {role}")).unwrap_or_default();
-        let statement = origin.statement.map(|span| format!(" ({})", at(span))).unwrap_or_default();
+        let role = origin
+            .role
+            .as_ref()
+            .map(|role| format!(" {role}"))
+            .unwrap_or_default();
+        let statement = origin
+            .statement
+            .map(|span| format!(" ({})", at(span)))
+            .unwrap_or_default();
         output.push_str(&format!(
             "{:?} {} [{}] -> {} [{}] : {}  # {}{role}{statement}\n",
             flow.action,
@@ -139,16 +150,35 @@ fn dump_graph(checked: &flowc_compiler::Checked) -> String {
     let policy = &checked.policy;
     let mut output = String::new();
     for zone in &policy.zones {
-        let networks: Vec<String> = zone.region.to_networks().iter().map(ToString::to_string).collect();
+        let networks: Vec<String> = zone
+            .region
+            .to_networks()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         output.push_str(&format!("zone {} = {}\n", zone.name, networks.join(", ")));
     }
     for firewall in &policy.firewalls {
-        let zones: Vec<&str> = firewall.zones.iter().map(|&zone| policy.zones[zone].name.as_str()).collect();
-        output.push_str(&format!("firewall {} joins {}\n", firewall.name, zones.join(", ")));
+        let zones: Vec<&str> = firewall
+            .zones
+            .iter()
+            .map(|&zone| policy.zones[zone].name.as_str())
+            .collect();
+        output.push_str(&format!(
+            "firewall {} joins {}\n",
+            firewall.name,
+            zones.join(", ")
+        ));
     }
     for route in &policy.routes {
-        let zone = |index: Option<usize>| index.map_or("(unplaced)", |index| policy.zones[index].name.as_str());
-        let firewalls: Vec<&str> = route.firewalls.iter().map(|&firewall| policy.firewalls[firewall].name.as_str()).collect();
+        let zone = |index: Option<usize>| {
+            index.map_or("(unplaced)", |index| policy.zones[index].name.as_str())
+        };
+        let firewalls: Vec<&str> = route
+            .firewalls
+            .iter()
+            .map(|&firewall| policy.firewalls[firewall].name.as_str())
+            .collect();
         output.push_str(&format!(
             "route flow {} {} -> {} via {}\n",
             route.flow,

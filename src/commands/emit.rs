@@ -20,20 +20,33 @@ pub fn run(target: &str, for_name: Option<&str>, output: Option<&Path>, paths: &
     };
     let checked = flowc_compiler::check(&world);
     if !checked.analysis.diagnostics.is_empty() {
-        eprint!("{}", crate::commands::check::render(&checked.analysis, ReportFormat::Human));
+        eprint!(
+            "{}",
+            crate::commands::check::render(&checked.analysis, ReportFormat::Human)
+        );
     }
     if checked.has_errors() {
         eprintln!("error: not emitting: the site has errors");
         return status::PROBLEMS;
     }
     let policy = &checked.policy;
-    let input = Input { policy, sources: &checked.analysis.sources };
+    let input = Input {
+        policy,
+        sources: &checked.analysis.sources,
+    };
     let chosen: Option<Target> = match for_name {
         Some(name) => match policy.target_named(name) {
             Some(target) => Some(target),
             None => {
-                let names: Vec<&str> = policy.targets().into_iter().map(|target| policy.target_name(target)).collect();
-                eprintln!("error: no firewall, host or group named `{name}` (targets: {})", names.join(", "));
+                let names: Vec<&str> = policy
+                    .targets()
+                    .into_iter()
+                    .map(|target| policy.target_name(target))
+                    .collect();
+                eprintln!(
+                    "error: no firewall, host or group named `{name}` (targets: {})",
+                    names.join(", ")
+                );
                 return status::USAGE;
             }
         },
@@ -52,9 +65,11 @@ pub fn run(target: &str, for_name: Option<&str>, output: Option<&Path>, paths: &
     let files = match (chosen, backend.layout()) {
         (Some(target), _) => backend.files(&input, Some(target)),
         (None, Layout::PerSite) => backend.files(&input, None),
-        (None, Layout::PerTarget) => {
-            backend.targets(policy).into_iter().flat_map(|target| backend.files(&input, Some(target))).collect()
-        }
+        (None, Layout::PerTarget) => backend
+            .targets(policy)
+            .into_iter()
+            .flat_map(|target| backend.files(&input, Some(target)))
+            .collect(),
     };
     for (relative, contents) in &files {
         let path = directory.join(relative);

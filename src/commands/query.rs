@@ -5,7 +5,13 @@ use crate::{status, QueryFormat};
 use flowc_compiler::report;
 use std::path::PathBuf;
 
-pub fn run(source: &str, destination: &str, port_spec: &str, paths: &[PathBuf], format: QueryFormat) -> u8 {
+pub fn run(
+    source: &str,
+    destination: &str,
+    port_spec: &str,
+    paths: &[PathBuf],
+    format: QueryFormat,
+) -> u8 {
     let world = match FileSystemWorld::collect(paths) {
         Ok(world) => world,
         Err(message) => {
@@ -16,7 +22,9 @@ pub fn run(source: &str, destination: &str, port_spec: &str, paths: &[PathBuf], 
     match flowc_compiler::ask(&world, source, destination, port_spec) {
         Ok(answer) => {
             let output = match format {
-                QueryFormat::Human => answer.render_human(&format!("{source} -> {destination} : {port_spec}")),
+                QueryFormat::Human => {
+                    answer.render_human(&format!("{source} -> {destination} : {port_spec}"))
+                }
                 QueryFormat::Json => format!("{:#}\n", answer.to_json()),
             };
             crate::output::print(&output);
@@ -30,7 +38,10 @@ pub fn run(source: &str, destination: &str, port_spec: &str, paths: &[PathBuf], 
                 .filter(|diagnostic| diagnostic.severity == flowc_compiler::Severity::Error)
                 .cloned()
                 .collect();
-            eprint!("{}", report::render_short(&checked.analysis.sources, &errors));
+            eprint!(
+                "{}",
+                report::render_short(&checked.analysis.sources, &errors)
+            );
             eprintln!("error: cannot answer: the site or the question has errors");
             status::PROBLEMS
         }

@@ -23,8 +23,16 @@ pub fn sites() -> Vec<PathBuf> {
         let text = std::fs::read_to_string(path).expect("test data is readable");
         !check(&MemoryWorld::single(&data_name(path), &text)).has_errors()
     });
-    for needed in ["ok/brief_site.flow", "emit/kernel.flow", "emit/features.flow", "ok/stdlib/nim_site.flow"] {
-        assert!(sites.iter().any(|path| data_name(path) == needed), "{needed} must check without errors");
+    for needed in [
+        "ok/brief_site.flow",
+        "emit/kernel.flow",
+        "emit/features.flow",
+        "ok/stdlib/nim_site.flow",
+    ] {
+        assert!(
+            sites.iter().any(|path| data_name(path) == needed),
+            "{needed} must check without errors"
+        );
     }
     sites
 }
@@ -52,13 +60,22 @@ pub fn checked(path: &Path) -> Checked {
 /// The site's output of one backend: every target's ruleset, each under a `=== NAME ===`
 /// line, or the one document of a per-site backend.
 pub fn emit_all(backend: &dyn Backend, checked: &Checked) -> String {
-    let input = Input { policy: &checked.policy, sources: &checked.analysis.sources };
+    let input = Input {
+        policy: &checked.policy,
+        sources: &checked.analysis.sources,
+    };
     match backend.layout() {
         Layout::PerSite => backend.emit(&input, None),
         Layout::PerTarget => backend
             .targets(&checked.policy)
             .into_iter()
-            .map(|target| format!("=== {} ===\n{}", checked.policy.target_name(target), backend.emit(&input, Some(target))))
+            .map(|target| {
+                format!(
+                    "=== {} ===\n{}",
+                    checked.policy.target_name(target),
+                    backend.emit(&input, Some(target))
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n"),
     }
@@ -66,12 +83,20 @@ pub fn emit_all(backend: &dyn Backend, checked: &Checked) -> String {
 
 /// Every (target name, ruleset) of a per-target backend.
 pub fn rulesets(backend: &dyn Backend, checked: &Checked) -> Vec<(String, String)> {
-    let input = Input { policy: &checked.policy, sources: &checked.analysis.sources };
+    let input = Input {
+        policy: &checked.policy,
+        sources: &checked.analysis.sources,
+    };
     checked
         .policy
         .targets()
         .into_iter()
-        .map(|target| (checked.policy.target_name(target).to_string(), backend.emit(&input, Some(target))))
+        .map(|target| {
+            (
+                checked.policy.target_name(target).to_string(),
+                backend.emit(&input, Some(target)),
+            )
+        })
         .collect()
 }
 
@@ -97,8 +122,14 @@ pub fn available(program: &str) -> bool {
 /// Runs `program arguments…` in a new, empty network namespace (`unshare -n`), so a ruleset
 /// it loads or checks never touches the host's own.
 pub fn in_empty_namespace(program: &str, arguments: &[&str], stdin: Option<&str>) -> Output {
-    assert!(available("unshare"), "unshare (util-linux) is needed; .ci/run installs it");
-    assert!(available(program), "{program} is needed; .ci/run installs it");
+    assert!(
+        available("unshare"),
+        "unshare (util-linux) is needed; .ci/run installs it"
+    );
+    assert!(
+        available(program),
+        "{program} is needed; .ci/run installs it"
+    );
     let mut child = Command::new("unshare")
         .arg("-n")
         .arg(program)
@@ -110,7 +141,9 @@ pub fn in_empty_namespace(program: &str, arguments: &[&str], stdin: Option<&str>
         .expect("unshare starts");
     let mut input = child.stdin.take().expect("stdin is piped");
     if let Some(text) = stdin {
-        input.write_all(text.as_bytes()).expect("the validator reads its input");
+        input
+            .write_all(text.as_bytes())
+            .expect("the validator reads its input");
     }
     drop(input);
     child.wait_with_output().expect("the validator finishes")
@@ -118,8 +151,12 @@ pub fn in_empty_namespace(program: &str, arguments: &[&str], stdin: Option<&str>
 
 /// Writes `text` to a temporary file with the given extension and returns the file.
 pub fn temporary_file(text: &str, extension: &str) -> tempfile::NamedTempFile {
-    let mut file = tempfile::Builder::new().suffix(&format!(".{extension}")).tempfile().expect("temporary file");
-    file.write_all(text.as_bytes()).expect("temporary file is writable");
+    let mut file = tempfile::Builder::new()
+        .suffix(&format!(".{extension}"))
+        .tempfile()
+        .expect("temporary file");
+    file.write_all(text.as_bytes())
+        .expect("temporary file is writable");
     file
 }
 

@@ -18,23 +18,48 @@ crate::declare_codes! {
 
 fn is_public(opening: &Opening) -> bool {
     match opening.protocol {
-        Protocol::Tcp => opening.ports.is_subset(&PortSet::from_ranges([(53, 53), (80, 80), (443, 443)])),
+        Protocol::Tcp => {
+            opening
+                .ports
+                .is_subset(&PortSet::from_ranges([(53, 53), (80, 80), (443, 443)]))
+        }
         Protocol::Udp => opening.ports.is_subset(&PortSet::single(53)),
-        Protocol::Icmp => opening.ports.is_subset(&PortSet::from_ranges([(0, 0), (3, 3), (8, 8), (11, 11)])),
-        Protocol::Icmpv6 => opening.ports.is_subset(&PortSet::from_ranges([(1, 4), (128, 129)])),
+        Protocol::Icmp => {
+            opening
+                .ports
+                .is_subset(&PortSet::from_ranges([(0, 0), (3, 3), (8, 8), (11, 11)]))
+        }
+        Protocol::Icmpv6 => opening
+            .ports
+            .is_subset(&PortSet::from_ranges([(1, 4), (128, 129)])),
         _ => false,
     }
 }
 
 pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
-    let any_regions: Vec<&crate::model::AddressSet> =
-        context.topology.zones.iter().filter(|zone| zone.is_any && !zone.region.is_empty()).map(|zone| &zone.region).collect();
+    let any_regions: Vec<&crate::model::AddressSet> = context
+        .topology
+        .zones
+        .iter()
+        .filter(|zone| zone.is_any && !zone.region.is_empty())
+        .map(|zone| &zone.region)
+        .collect();
     let mut seen = BTreeSet::new();
     let mut diagnostics = Vec::new();
-    for flow in context.flows.iter().filter(|flow| flow.action == Action::Allow) {
-        let from_anywhere = flow.source.is_any() || any_regions.iter().any(|region| region.is_subset(&flow.source));
+    for flow in context
+        .flows
+        .iter()
+        .filter(|flow| flow.action == Action::Allow)
+    {
+        let from_anywhere = flow.source.is_any()
+            || any_regions
+                .iter()
+                .any(|region| region.is_subset(&flow.source));
         // A flow to everywhere exposes no particular machine.
-        let to_anywhere = flow.destination.is_any() || any_regions.iter().any(|region| region.is_subset(&flow.destination));
+        let to_anywhere = flow.destination.is_any()
+            || any_regions
+                .iter()
+                .any(|region| region.is_subset(&flow.destination));
         if !from_anywhere || to_anywhere || is_public(&flow.opening) {
             continue;
         }
@@ -44,7 +69,11 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
         let diagnostic = Diagnostic::warning(
             ANY_SOURCE,
             flow.origin.item,
-            format!("{} on `{}` is open to any source", flow.opening.describe(), flow.origin.destination_label),
+            format!(
+                "{} on `{}` is open to any source",
+                flow.opening.describe(),
+                flow.origin.destination_label
+            ),
         )
         .with_primary_message(format!("from `{}`", flow.origin.source_label))
         .with_note("narrow the source to the zones or hosts that need it");

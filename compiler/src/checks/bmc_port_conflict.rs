@@ -23,22 +23,32 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let owned = PortSet::from_ranges([(623, 623), (664, 664)]);
     let mut diagnostics = Vec::new();
     for instance in &context.site.instances {
-        let shared = instance.role_name == "ipmi.bmc" && instance.arguments.get("shared_nic") == Some(&Value::Bool(true));
+        let shared = instance.role_name == "ipmi.bmc"
+            && instance.arguments.get("shared_nic") == Some(&Value::Bool(true));
         if !shared {
             continue;
         }
         let machine = instance.machine;
         let mut reasons = BTreeSet::new();
-        for flow in context.flows.iter().filter(|flow| flow.action == Action::Allow && flow.origin.role.as_deref() != Some("ipmi.bmc")) {
+        for flow in context.flows.iter().filter(|flow| {
+            flow.action == Action::Allow && flow.origin.role.as_deref() != Some("ipmi.bmc")
+        }) {
             let opening = &flow.opening;
             if !matches!(opening.protocol, Protocol::Tcp | Protocol::Udp) {
                 continue;
             }
-            let binds_source = flow.source_holders.contains(&machine) && opening.source_ports.intersects(&owned) && !opening.source_ports.is_full();
-            let listens = flow.destination_holders.contains(&machine) && (opening.ports.intersects(&owned) || opening.ports.contains(111));
+            let binds_source = flow.source_holders.contains(&machine)
+                && opening.source_ports.intersects(&owned)
+                && !opening.source_ports.is_full();
+            let listens = flow.destination_holders.contains(&machine)
+                && (opening.ports.intersects(&owned) || opening.ports.contains(111));
             if binds_source || listens {
                 let what = if binds_source {
-                    format!("binds source ports {} for {}", describe(&opening.source_ports), opening.describe())
+                    format!(
+                        "binds source ports {} for {}",
+                        describe(&opening.source_ports),
+                        opening.describe()
+                    )
                 } else if opening.ports.contains(111) {
                     "runs RPC services (portmap 111) whose ports may land on 623 or 664".to_string()
                 } else {
@@ -66,5 +76,16 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
 }
 
 fn describe(ports: &PortSet) -> String {
-    ports.ranges().iter().map(|(lo, hi)| if lo == hi { lo.to_string() } else { format!("{lo}-{hi}") }).collect::<Vec<_>>().join(",")
+    ports
+        .ranges()
+        .iter()
+        .map(|(lo, hi)| {
+            if lo == hi {
+                lo.to_string()
+            } else {
+                format!("{lo}-{hi}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }

@@ -30,9 +30,15 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let maximum = context.settings.option("broad-range", "max", 1024);
     let mut seen = BTreeSet::new();
     let mut diagnostics = Vec::new();
-    for flow in context.flows.iter().filter(|flow| flow.action == Action::Allow) {
+    for flow in context
+        .flows
+        .iter()
+        .filter(|flow| flow.action == Action::Allow)
+    {
         let opening = &flow.opening;
-        if !matches!(opening.protocol, Protocol::Tcp | Protocol::Udp) || opening.ports.len() <= maximum as u128 {
+        if !matches!(opening.protocol, Protocol::Tcp | Protocol::Udp)
+            || opening.ports.len() <= maximum as u128
+        {
             continue;
         }
         if !seen.insert((flow.origin.item, opening.describe())) {
@@ -41,7 +47,15 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
         let text = flow
             .origin
             .statement
-            .map(|span| context.site.analysis.sources.get(span.file).slice(span).to_lowercase())
+            .map(|span| {
+                context
+                    .site
+                    .analysis
+                    .sources
+                    .get(span.file)
+                    .slice(span)
+                    .to_lowercase()
+            })
             .unwrap_or_default();
         let service = opening.service.clone().unwrap_or_default().to_lowercase();
         let note = if text.contains("mountd") || service.contains("mountd") {

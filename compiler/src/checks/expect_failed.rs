@@ -24,7 +24,12 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     };
     let mut diagnostics = Vec::new();
     for case in context.expects {
-        let verdict = context.evaluator.evaluate(&case.source, &case.destination, &case.openings, case.has_source_ports);
+        let verdict = context.evaluator.evaluate(
+            &case.source,
+            &case.destination,
+            &case.openings,
+            case.has_source_ports,
+        );
         let holds = match case.outcome {
             Outcome::Allowed => verdict.allowed,
             Outcome::Denied => verdict.denied,
@@ -47,22 +52,37 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
         let mut diagnostic = Diagnostic::error(
             EXPECT_FAILED,
             case.item,
-            format!("expected `{} -> {} : {spec}` to be {expected}, but it is {actual}", case.source_label, case.destination_label),
+            format!(
+                "expected `{} -> {} : {spec}` to be {expected}, but it is {actual}",
+                case.source_label, case.destination_label
+            ),
         );
         let flows = context.flows;
         for &index in verdict.allows.iter().take(4) {
             let origin = &flows[index].origin;
-            let by = origin.role.as_ref().map(|role| format!(" by `{role}`")).unwrap_or_default();
-            diagnostic = diagnostic.with_note(format!("opened{by} at {}: {}", at(origin.item), flows[index].opening.describe()));
+            let by = origin
+                .role
+                .as_ref()
+                .map(|role| format!(" by `{role}`"))
+                .unwrap_or_default();
+            diagnostic = diagnostic.with_note(format!(
+                "opened{by} at {}: {}",
+                at(origin.item),
+                flows[index].opening.describe()
+            ));
         }
         for &index in verdict.denies.iter().take(4) {
-            diagnostic = diagnostic.with_note(format!("closed by the deny at {}", at(flows[index].origin.item)));
+            diagnostic = diagnostic.with_note(format!(
+                "closed by the deny at {}",
+                at(flows[index].origin.item)
+            ));
         }
         if verdict.allows.is_empty() {
             diagnostic = diagnostic.with_note("no allow or role opens any of it: default deny");
         }
         if !verdict.allowed && !verdict.denied && !case.has_source_ports {
-            diagnostic = diagnostic.with_note("some of it is open only from some sources or destinations");
+            diagnostic =
+                diagnostic.with_note("some of it is open only from some sources or destinations");
         }
         diagnostics.push(diagnostic);
     }

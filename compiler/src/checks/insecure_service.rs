@@ -25,7 +25,9 @@ fn insecure(flow: &Flow, statement_text: &str) -> Option<&'static str> {
     // service itself; `broad-range` speaks about wide ranges.
     let specific = opening.ports.len() <= 64;
     let has = |protocol: Protocol, lo: u16, hi: u16| {
-        specific && opening.protocol == protocol && opening.ports.intersects(&PortSet::range(lo, hi))
+        specific
+            && opening.protocol == protocol
+            && opening.ports.intersects(&PortSet::range(lo, hi))
     };
     let service = opening.service.as_deref().unwrap_or("");
     if service.contains("mountd") || statement_text.contains("mountd") {
@@ -47,20 +49,39 @@ fn insecure(flow: &Flow, statement_text: &str) -> Option<&'static str> {
 
 fn serves_files(flow: &Flow) -> bool {
     let opening = &flow.opening;
-    let nfs = matches!(opening.protocol, Protocol::Tcp | Protocol::Udp) && opening.ports.intersects(&PortSet::single(2049));
+    let nfs = matches!(opening.protocol, Protocol::Tcp | Protocol::Udp)
+        && opening.ports.intersects(&PortSet::single(2049));
     let tftp = opening.protocol == Protocol::Udp && opening.ports.intersects(&PortSet::single(69));
     nfs || tftp
 }
 
 pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
-    let crossing: BTreeSet<usize> = context.routes.iter().filter(|route| !route.firewalls.is_empty()).map(|route| route.flow).collect();
+    let crossing: BTreeSet<usize> = context
+        .routes
+        .iter()
+        .filter(|route| !route.firewalls.is_empty())
+        .map(|route| route.flow)
+        .collect();
     let mut seen = BTreeSet::new();
     let mut diagnostics = Vec::new();
-    for (index, flow) in context.flows.iter().enumerate().filter(|(_, flow)| flow.action == Action::Allow) {
+    for (index, flow) in context
+        .flows
+        .iter()
+        .enumerate()
+        .filter(|(_, flow)| flow.action == Action::Allow)
+    {
         let text = flow
             .origin
             .statement
-            .map(|span| context.site.analysis.sources.get(span.file).slice(span).to_lowercase())
+            .map(|span| {
+                context
+                    .site
+                    .analysis
+                    .sources
+                    .get(span.file)
+                    .slice(span)
+                    .to_lowercase()
+            })
             .unwrap_or_default();
         if crossing.contains(&index) {
             if let Some(protocol) = insecure(flow, &text) {
@@ -73,7 +94,10 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
             }
         }
         for firewall in &context.topology.firewalls {
-            if serves_files(flow) && flow.destination.intersects(&firewall.addresses) && seen.insert((flow.origin.item, "served by a firewall")) {
+            if serves_files(flow)
+                && flow.destination.intersects(&firewall.addresses)
+                && seen.insert((flow.origin.item, "served by a firewall"))
+            {
                 let diagnostic = Diagnostic::warning(
                     INSECURE_SERVICE,
                     flow.origin.item,

@@ -21,16 +21,22 @@ impl Settings {
         for file in analysis.site_files() {
             for item in &file.parsed.ast.items {
                 for attribute in &item.attributes {
-                    settings.allowed_items.push((attribute.lint.name.clone(), item.span));
+                    settings
+                        .allowed_items
+                        .push((attribute.lint.name.clone(), item.span));
                 }
-                let ItemKind::Lint(setting) = &item.kind else { continue };
+                let ItemKind::Lint(setting) = &item.kind else {
+                    continue;
+                };
                 match (&setting.option, &setting.value) {
                     (None, LintValue::Level(level, _)) => {
                         settings.levels.insert(setting.lint.name.clone(), *level);
                     }
                     (Some(option), LintValue::Number(number)) => {
                         if let Some(value) = number.value {
-                            settings.options.insert((setting.lint.name.clone(), option.name.clone()), value);
+                            settings
+                                .options
+                                .insert((setting.lint.name.clone(), option.name.clone()), value);
                         }
                     }
                     // `lint x = 3` or `lint x.max = warn`: a level where a number belongs or the
@@ -43,11 +49,17 @@ impl Settings {
     }
 
     pub fn option(&self, lint: &str, option: &str, default: u64) -> u64 {
-        self.options.get(&(lint.to_string(), option.to_string())).copied().unwrap_or(default)
+        self.options
+            .get(&(lint.to_string(), option.to_string()))
+            .copied()
+            .unwrap_or(default)
     }
 
     pub fn level(&self, lint: &str) -> Option<LintLevel> {
-        self.levels.get(lint).copied().or_else(|| crate::lints::default_level(lint))
+        self.levels
+            .get(lint)
+            .copied()
+            .or_else(|| crate::lints::default_level(lint))
     }
 
     /// Applies levels and `@allow` to lint diagnostics; other diagnostics pass unchanged.
@@ -59,10 +71,12 @@ impl Settings {
                     return Some(diagnostic);
                 }
                 let span = diagnostic.span();
-                let excused = self
-                    .allowed_items
-                    .iter()
-                    .any(|(lint, item)| lint == diagnostic.code && item.file == span.file && item.start <= span.start && span.end <= item.end);
+                let excused = self.allowed_items.iter().any(|(lint, item)| {
+                    lint == diagnostic.code
+                        && item.file == span.file
+                        && item.start <= span.start
+                        && span.end <= item.end
+                });
                 if excused {
                     return None;
                 }

@@ -73,7 +73,9 @@ pub fn lint_codes() -> Vec<CodeInfo> {
 /// Where a flow came from, as a label: the role statement when there is one.
 pub fn origin_label(diagnostic: Diagnostic, flow: &Flow) -> Diagnostic {
     match (flow.origin.statement, &flow.origin.role) {
-        (Some(statement), Some(role)) => diagnostic.with_label(statement, format!("this flow of `{role}`")),
+        (Some(statement), Some(role)) => {
+            diagnostic.with_label(statement, format!("this flow of `{role}`"))
+        }
         _ => diagnostic,
     }
 }

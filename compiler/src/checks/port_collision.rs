@@ -15,18 +15,33 @@ crate::declare_codes! {
     PORT_COLLISION = "port-collision", "two services listen on the same port";
 }
 
+/// One listening port range: protocol, first and last port, service, and the whole opening's
+/// description (services with identical openings are aliases, not a collision).
+type Listener = (Protocol, u16, u16, String, String);
+
 pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
-    // machine → (protocol, lo, hi, service, signature of the whole opening)
-    let mut listening: BTreeMap<usize, Vec<(Protocol, u16, u16, String, String)>> = BTreeMap::new();
-    for flow in context.flows.iter().filter(|flow| flow.action == Action::Allow) {
+    let mut listening: BTreeMap<usize, Vec<Listener>> = BTreeMap::new();
+    for flow in context
+        .flows
+        .iter()
+        .filter(|flow| flow.action == Action::Allow)
+    {
         let opening = &flow.opening;
-        let Some(service) = &opening.service else { continue };
+        let Some(service) = &opening.service else {
+            continue;
+        };
         if !matches!(opening.protocol, Protocol::Tcp | Protocol::Udp) {
             continue;
         }
         for &machine in &flow.destination_holders {
             for &(lo, hi) in opening.ports.ranges() {
-                listening.entry(machine).or_default().push((opening.protocol, lo, hi, service.clone(), opening.describe()));
+                listening.entry(machine).or_default().push((
+                    opening.protocol,
+                    lo,
+                    hi,
+                    service.clone(),
+                    opening.describe(),
+                ));
             }
         }
     }
@@ -36,12 +51,16 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
         entries.dedup();
         let mut pairs: BTreeSet<(String, String, Protocol, u16)> = BTreeSet::new();
         // Sweep by port: each entry is compared with the earlier ones still open at its start.
-        let mut open: Vec<&(Protocol, u16, u16, String, String)> = Vec::new();
+        let mut open: Vec<&Listener> = Vec::new();
         for entry in &entries {
             open.retain(|earlier| earlier.0 == entry.0 && earlier.2 >= entry.1);
             for earlier in &open {
                 if earlier.3 != entry.3 && earlier.4 != entry.4 {
-                    let (a, b) = if earlier.3 < entry.3 { (&earlier.3, &entry.3) } else { (&entry.3, &earlier.3) };
+                    let (a, b) = if earlier.3 < entry.3 {
+                        (&earlier.3, &entry.3)
+                    } else {
+                        (&entry.3, &earlier.3)
+                    };
                     pairs.insert((a.clone(), b.clone(), entry.0, entry.1.max(earlier.1)));
                 }
             }

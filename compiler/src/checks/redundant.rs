@@ -39,7 +39,11 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
         };
         let all_covered = members.iter().all(|&index| {
             let flow = &context.flows[index];
-            covered(&boxes(&flow.source, &flow.destination, &flow.opening), allows, usable)
+            covered(
+                &boxes(&flow.source, &flow.destination, &flow.opening),
+                allows,
+                usable,
+            )
         });
         if !all_covered {
             continue;
@@ -52,13 +56,20 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
             })
             .flat_map(|packet| allows.overlapping(&packet))
             .filter(|(_, other)| usable(*other))
-            .map(|(_, other)| (context.flows[other].origin.item, context.flows[other].origin.role.clone()))
+            .map(|(_, other)| {
+                (
+                    context.flows[other].origin.item,
+                    context.flows[other].origin.role.clone(),
+                )
+            })
             .collect();
         covering.sort();
         covering.dedup();
         let mut diagnostic = Diagnostic::warning(REDUNDANT, *item, "this allow opens nothing new")
             .with_primary_message("other allows already open all of it")
-            .with_note("remove it, or keep it with `@allow(redundant, \"why\")` if it documents intent");
+            .with_note(
+                "remove it, or keep it with `@allow(redundant, \"why\")` if it documents intent",
+            );
         for (span, role) in covering.iter().take(4) {
             let message = match role {
                 Some(role) => format!("opened by `{role}` here"),

@@ -27,15 +27,27 @@ crate::declare_codes! {
 
 pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let mut groups: BTreeMap<(Span, Option<Span>), Vec<usize>> = BTreeMap::new();
-    for (index, flow) in context.flows.iter().enumerate().filter(|(_, flow)| flow.action == Action::Allow) {
-        groups.entry((flow.origin.item, flow.origin.statement)).or_default().push(index);
+    for (index, flow) in context
+        .flows
+        .iter()
+        .enumerate()
+        .filter(|(_, flow)| flow.action == Action::Allow)
+    {
+        groups
+            .entry((flow.origin.item, flow.origin.statement))
+            .or_default()
+            .push(index);
     }
     let denies = context.evaluator.deny_index();
     let mut diagnostics = Vec::new();
     for ((item, _), members) in groups {
         let all_covered = members.iter().all(|&index| {
             let flow = &context.flows[index];
-            covered(&boxes(&flow.source, &flow.destination, &flow.opening), denies, |_| true)
+            covered(
+                &boxes(&flow.source, &flow.destination, &flow.opening),
+                denies,
+                |_| true,
+            )
         });
         if !all_covered {
             continue;
@@ -57,8 +69,15 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
             None => "this allow can never open anything: denies cover all of it".to_string(),
         };
         let mut diagnostic = Diagnostic::warning(SHADOWED, item, what)
-            .with_primary_message(format!("{} -> {} : {}", flow.origin.source_label, flow.origin.destination_label, flow.opening.describe()))
-            .with_note("deny overrides allow whatever the order; remove the allow or narrow the deny");
+            .with_primary_message(format!(
+                "{} -> {} : {}",
+                flow.origin.source_label,
+                flow.origin.destination_label,
+                flow.opening.describe()
+            ))
+            .with_note(
+                "deny overrides allow whatever the order; remove the allow or narrow the deny",
+            );
         for span in covering.iter().take(4) {
             diagnostic = diagnostic.with_label(*span, "denied here");
         }

@@ -29,10 +29,16 @@ impl Backend for Firewalld {
     /// Every file, each introduced by `==> PATH <==` (as `head` prints several files).
     fn emit(&self, input: &Input<'_>, target: Option<Target>) -> String {
         let files = self.files(input, target);
-        files.iter().map(|(path, contents)| format!("==> {path} <==\n{contents}")).collect::<Vec<_>>().join("\n")
+        files
+            .iter()
+            .map(|(path, contents)| format!("==> {path} <==\n{contents}"))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
     fn files(&self, input: &Input<'_>, target: Option<Target>) -> Vec<(String, String)> {
-        let Some(target) = target else { return Vec::new() };
+        let Some(target) = target else {
+            return Vec::new();
+        };
         let name = input.policy.target_name(target);
         let mut tree = Tree::default();
         let rules = input.policy.rules_for(target);
@@ -46,11 +52,13 @@ impl Backend for Firewalld {
                         .collect();
                     let body = format!("  <short>flowc {}</short>\n{sources}", info.name);
                     let path = format!("zones/{}.xml", zone_name(input, zone));
-                    tree.files.insert(path, document("zone", "target=\"default\"", &body));
+                    tree.files
+                        .insert(path, document("zone", "target=\"default\"", &body));
                 }
                 for &from in zones {
                     for &to in zones.iter().filter(|&&to| to != from) {
-                        let (from_zone, to_zone) = (&input.policy.zones[from], &input.policy.zones[to]);
+                        let (from_zone, to_zone) =
+                            (&input.policy.zones[from], &input.policy.zones[to]);
                         let mut body = format!(
                             "  <short>flowc {} to {}</short>\n  <ingress-zone name=\"{}\"/>\n  <egress-zone name=\"{}\"/>\n",
                             from_zone.name,
@@ -65,7 +73,11 @@ impl Backend for Firewalld {
                             if source.is_empty() || destination.is_empty() {
                                 continue;
                             }
-                            let restricted = TargetRule { source, destination, ..rule.clone() };
+                            let restricted = TargetRule {
+                                source,
+                                destination,
+                                ..rule.clone()
+                            };
                             body.push_str(&tree.rich_rules(input, &restricted));
                             any = true;
                         }
@@ -75,7 +87,8 @@ impl Backend for Firewalld {
                                 policy = format!("flowc-p{}-{}", from + 1, to + 1);
                             }
                             let path = format!("policies/{policy}.xml");
-                            tree.files.insert(path, document("policy", "target=\"CONTINUE\"", &body));
+                            tree.files
+                                .insert(path, document("policy", "target=\"CONTINUE\"", &body));
                         }
                     }
                 }
@@ -83,15 +96,29 @@ impl Backend for Firewalld {
             Target::Machine(_) => {
                 let mut zone = String::from("  <short>flowc</short>\n  <description>Input rules of this machine: make it the default zone (firewall-offline-cmd --set-default-zone=flowc).</description>\n");
                 let mut policy = String::from("  <short>flowc output</short>\n  <ingress-zone name=\"HOST\"/>\n  <egress-zone name=\"ANY\"/>\n");
-                for kind in ["neighbour-solicitation", "neighbour-advertisement", "router-solicitation"] {
+                for kind in [
+                    "neighbour-solicitation",
+                    "neighbour-advertisement",
+                    "router-solicitation",
+                ] {
                     policy.push_str(&format!("  <!-- IPv6 neighbour discovery -->\n  <rule family=\"ipv6\">\n    <icmp-type name=\"{kind}\"/>\n    <accept/>\n  </rule>\n"));
                 }
                 for rule in &rules.rules {
                     let text = tree.rich_rules(input, rule);
-                    if rule.direction == Direction::Input { zone.push_str(&text) } else { policy.push_str(&text) }
+                    if rule.direction == Direction::Input {
+                        zone.push_str(&text)
+                    } else {
+                        policy.push_str(&text)
+                    }
                 }
-                tree.files.insert("zones/flowc.xml".into(), document("zone", "target=\"DROP\"", &zone));
-                tree.files.insert("policies/flowc-output.xml".into(), document("policy", "target=\"DROP\"", &policy));
+                tree.files.insert(
+                    "zones/flowc.xml".into(),
+                    document("zone", "target=\"DROP\"", &zone),
+                );
+                tree.files.insert(
+                    "policies/flowc-output.xml".into(),
+                    document("policy", "target=\"DROP\"", &policy),
+                );
             }
         }
         let mut files: Vec<(String, String)> = tree.files.into_iter().collect();
@@ -130,25 +157,42 @@ impl Tree {
         let mut text = String::new();
         for part in by_family(rule) {
             let comments = origin_lines(input.sources, &rule.origins, "");
-            let mut comment: String = comments.lines().map(|line| format!("  <!-- {} -->\n", xml_comment(line))).collect();
+            let mut comment: String = comments
+                .lines()
+                .map(|line| format!("  <!-- {} -->\n", xml_comment(line)))
+                .collect();
             let opening = &rule.opening;
             let elements = elements(rule);
             let icmp = matches!(opening.protocol, Protocol::Icmp | Protocol::Icmpv6);
-            if icmp && !opening.ports.is_full() && elements.iter().any(|element| element.contains("<protocol")) {
+            if icmp
+                && !opening.ports.is_full()
+                && elements.iter().any(|element| element.contains("<protocol"))
+            {
                 comment.push_str("  <!-- WIDER than the model: firewalld has no name for one of these ICMP types; the whole protocol is open. -->\n");
             }
             for element in elements {
                 text.push_str(&comment);
-                let family = if part.family == Family::V4 { "ipv4" } else { "ipv6" };
+                let family = if part.family == Family::V4 {
+                    "ipv4"
+                } else {
+                    "ipv6"
+                };
                 text.push_str(&format!("  <rule family=\"{family}\">\n"));
-                if opening.protocol.has_ports() && !opening.source_ports.is_full() && !opening.ports.is_full() {
+                if opening.protocol.has_ports()
+                    && !opening.source_ports.is_full()
+                    && !opening.ports.is_full()
+                {
                     text.push_str(&self.source_with_ports(&part));
                 } else {
                     text.push_str(&self.side(&part, "source", &part.source));
                 }
                 text.push_str(&self.side(&part, "destination", &part.destination));
                 text.push_str(&element);
-                text.push_str(if rule.action == Action::Allow { "    <accept/>\n" } else { "    <drop/>\n" });
+                text.push_str(if rule.action == Action::Allow {
+                    "    <accept/>\n"
+                } else {
+                    "    <drop/>\n"
+                });
                 text.push_str("  </rule>\n");
             }
         }
@@ -156,7 +200,9 @@ impl Tree {
     }
 
     fn side(&mut self, part: &FamilyRule<'_>, element: &str, side: &Side) -> String {
-        let Some(set) = side else { return String::new() };
+        let Some(set) = side else {
+            return String::new();
+        };
         let networks: Vec<String> = set.to_networks().iter().map(ToString::to_string).collect();
         if let [network] = networks.as_slice() {
             return format!("    <{element} address=\"{network}\"/>\n");
@@ -172,14 +218,20 @@ impl Tree {
         // hash:net takes no /0: the whole family is its two halves.
         let networks = match &part.source {
             Some(set) => set.to_networks().iter().map(ToString::to_string).collect(),
-            None if part.family == Family::V4 => vec!["0.0.0.0/1".to_string(), "128.0.0.0/1".to_string()],
+            None if part.family == Family::V4 => {
+                vec!["0.0.0.0/1".to_string(), "128.0.0.0/1".to_string()]
+            }
             None => vec!["::/1".to_string(), "8000::/1".to_string()],
         };
         let protocol = opening.protocol.name();
         let mut entries = Vec::new();
         for network in &networks {
             for &(lo, hi) in opening.source_ports.ranges() {
-                let ports = if lo == hi { lo.to_string() } else { format!("{lo}-{hi}") };
+                let ports = if lo == hi {
+                    lo.to_string()
+                } else {
+                    format!("{lo}-{hi}")
+                };
                 entries.push(format!("{network},{protocol}:{ports}"));
             }
         }
@@ -195,10 +247,21 @@ impl Tree {
             return name.clone();
         }
         let name = format!("flowc-set{count}");
-        let option = if family == Family::V6 { "  <option name=\"family\" value=\"inet6\"/>\n" } else { "" };
-        let lines: String = key.1.iter().map(|entry| format!("  <entry>{entry}</entry>\n")).collect();
+        let option = if family == Family::V6 {
+            "  <option name=\"family\" value=\"inet6\"/>\n"
+        } else {
+            ""
+        };
+        let lines: String = key
+            .1
+            .iter()
+            .map(|entry| format!("  <entry>{entry}</entry>\n"))
+            .collect();
         let body = format!("  <short>{name}</short>\n{option}{lines}");
-        self.files.insert(format!("ipsets/{name}.xml"), document("ipset", &format!("type=\"{kind}\""), &body));
+        self.files.insert(
+            format!("ipsets/{name}.xml"),
+            document("ipset", &format!("type=\"{kind}\""), &body),
+        );
         self.ipsets.insert(key, name.clone());
         name
     }
@@ -213,11 +276,18 @@ fn elements(rule: &TargetRule) -> Vec<String> {
             if opening.ports.is_full() && opening.source_ports.is_full() {
                 return vec![format!("    <protocol value=\"{protocol}\"/>\n")];
             }
-            let (element, ports) =
-                if opening.ports.is_full() { ("source-port", &opening.source_ports) } else { ("port", &opening.ports) };
+            let (element, ports) = if opening.ports.is_full() {
+                ("source-port", &opening.source_ports)
+            } else {
+                ("port", &opening.ports)
+            };
             (ports.ranges().iter())
                 .map(|&(lo, hi)| {
-                    let port = if lo == hi { lo.to_string() } else { format!("{lo}-{hi}") };
+                    let port = if lo == hi {
+                        lo.to_string()
+                    } else {
+                        format!("{lo}-{hi}")
+                    };
                     format!("    <{element} port=\"{port}\" protocol=\"{protocol}\"/>\n")
                 })
                 .collect()
@@ -232,9 +302,19 @@ fn elements(rule: &TargetRule) -> Vec<String> {
                 })
                 .flatten();
             match named {
-                Some(names) => names.iter().map(|name| format!("    <icmp-type name=\"{name}\"/>\n")).collect(),
+                Some(names) => names
+                    .iter()
+                    .map(|name| format!("    <icmp-type name=\"{name}\"/>\n"))
+                    .collect(),
                 // Every type, or a type firewalld has no name for: the whole protocol.
-                None => vec![format!("    <protocol value=\"{}\"/>\n", if opening.protocol == Protocol::Icmp { "icmp" } else { "ipv6-icmp" })],
+                None => vec![format!(
+                    "    <protocol value=\"{}\"/>\n",
+                    if opening.protocol == Protocol::Icmp {
+                        "icmp"
+                    } else {
+                        "ipv6-icmp"
+                    }
+                )],
             }
         }
         Protocol::Ip(number) => vec![format!("    <protocol value=\"{number}\"/>\n")],

@@ -63,10 +63,18 @@ fn ruleset(input: &Input<'_>, target: Target, family: Family) -> String {
         Family::V6 => ("ip6tables-restore", "ipv6-icmp"),
     };
     let firewall = matches!(target, Target::Firewall(_));
-    let (input_policy, output_policy) = if firewall { ("ACCEPT", "ACCEPT") } else { ("DROP", "DROP") };
+    let (input_policy, output_policy) = if firewall {
+        ("ACCEPT", "ACCEPT")
+    } else {
+        ("DROP", "DROP")
+    };
     let mut chains: Vec<String> = Vec::new();
     let mut body = String::new();
-    let directions: &[Direction] = if firewall { &[Direction::Forward] } else { &[Direction::Input, Direction::Output] };
+    let directions: &[Direction] = if firewall {
+        &[Direction::Forward]
+    } else {
+        &[Direction::Input, Direction::Output]
+    };
     for &direction in directions {
         let base = match direction {
             Direction::Forward => "FORWARD",
@@ -79,8 +87,22 @@ fn ruleset(input: &Input<'_>, target: Target, family: Family) -> String {
         ));
         let (interface, discovery) = match direction {
             Direction::Forward => ("", &[][..]),
-            Direction::Input => ("-i", &["neighbour-solicitation", "neighbour-advertisement", "router-advertisement"][..]),
-            Direction::Output => ("-o", &["neighbour-solicitation", "neighbour-advertisement", "router-solicitation"][..]),
+            Direction::Input => (
+                "-i",
+                &[
+                    "neighbour-solicitation",
+                    "neighbour-advertisement",
+                    "router-advertisement",
+                ][..],
+            ),
+            Direction::Output => (
+                "-o",
+                &[
+                    "neighbour-solicitation",
+                    "neighbour-advertisement",
+                    "router-solicitation",
+                ][..],
+            ),
         };
         if !interface.is_empty() {
             body.push_str(&format!("-A {base} {interface} lo -j ACCEPT\n"));
@@ -97,18 +119,32 @@ fn ruleset(input: &Input<'_>, target: Target, family: Family) -> String {
                 }
             }
         }
-        for rule in rules.rules.iter().filter(|rule| rule.direction == direction) {
-            for part in by_family(rule).into_iter().filter(|part| part.family == family) {
+        for rule in rules
+            .rules
+            .iter()
+            .filter(|rule| rule.direction == direction)
+        {
+            for part in by_family(rule)
+                .into_iter()
+                .filter(|part| part.family == family)
+            {
                 body.push_str(&origin_lines(input.sources, &rule.origins, "# "));
                 let comment = rule_comment(input.sources, &rule.origins, COMMENT_LIMIT);
                 body.push_str(&rule_lines(&part, base, icmp, &comment, &mut chains));
             }
         }
     }
-    let mut text = format!("# flowc {command} input for {}.\n", super::target_description(input.policy, target));
-    text.push_str(&format!("# Generated from the site's .flow files; do not edit. `{command} FILE` replaces the\n"));
+    let mut text = format!(
+        "# flowc {command} input for {}.\n",
+        super::target_description(input.policy, target)
+    );
+    text.push_str(&format!(
+        "# Generated from the site's .flow files; do not edit. `{command} FILE` replaces the\n"
+    ));
     text.push_str("# filter table. Every rule names the .flow line it comes from.\n*filter\n");
-    text.push_str(&format!(":INPUT {input_policy} [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT {output_policy} [0:0]\n"));
+    text.push_str(&format!(
+        ":INPUT {input_policy} [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT {output_policy} [0:0]\n"
+    ));
     for chain in &chains {
         text.push_str(&format!(":{chain} - [0:0]\n"));
     }
@@ -118,35 +154,78 @@ fn ruleset(input: &Input<'_>, target: Target, family: Family) -> String {
 }
 
 /// The lines of one rule in one family; new user chains are appended to `chains`.
-fn rule_lines(part: &FamilyRule<'_>, base: &str, icmp: &str, comment: &str, chains: &mut Vec<String>) -> String {
+fn rule_lines(
+    part: &FamilyRule<'_>,
+    base: &str,
+    icmp: &str,
+    comment: &str,
+    chains: &mut Vec<String>,
+) -> String {
     let rule = part.rule;
-    let target = if rule.action == Action::Allow { "ACCEPT" } else { "DROP" };
-    let sources: Vec<String> = super::networks(&part.source).unwrap_or_default().iter().map(ToString::to_string).collect();
-    let destinations: Vec<String> =
-        super::networks(&part.destination).unwrap_or_default().iter().map(ToString::to_string).collect();
+    let target = if rule.action == Action::Allow {
+        "ACCEPT"
+    } else {
+        "DROP"
+    };
+    let sources: Vec<String> = super::networks(&part.source)
+        .unwrap_or_default()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let destinations: Vec<String> = super::networks(&part.destination)
+        .unwrap_or_default()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     let matches = protocol_matches(&rule.opening, icmp);
     let comment = format!("-m comment --comment \"{comment}\"");
     let mut lines = String::new();
     if sources.len() <= 1 && destinations.len() <= 1 {
-        let source = sources.first().map(|source| format!(" -s {source}")).unwrap_or_default();
-        let destination = destinations.first().map(|destination| format!(" -d {destination}")).unwrap_or_default();
+        let source = sources
+            .first()
+            .map(|source| format!(" -s {source}"))
+            .unwrap_or_default();
+        let destination = destinations
+            .first()
+            .map(|destination| format!(" -d {destination}"))
+            .unwrap_or_default();
         for matched in &matches {
-            lines.push_str(&format!("-A {base}{source}{destination}{matched} {comment} -j {target}\n"));
+            lines.push_str(&format!(
+                "-A {base}{source}{destination}{matched} {comment} -j {target}\n"
+            ));
         }
         return lines;
     }
     let chain = format!("flowc-{}", chains.len() + 1);
     chains.push(chain.clone());
-    let destinations = if destinations.is_empty() { vec![String::new()] } else { destinations };
+    let destinations = if destinations.is_empty() {
+        vec![String::new()]
+    } else {
+        destinations
+    };
     for destination in &destinations {
-        let destination = if destination.is_empty() { String::new() } else { format!(" -d {destination}") };
+        let destination = if destination.is_empty() {
+            String::new()
+        } else {
+            format!(" -d {destination}")
+        };
         for matched in &matches {
-            lines.push_str(&format!("-A {base}{destination}{matched} {comment} -j {chain}\n"));
+            lines.push_str(&format!(
+                "-A {base}{destination}{matched} {comment} -j {chain}\n"
+            ));
         }
     }
-    let sources = if sources.is_empty() { vec![String::new()] } else { sources };
+    let sources = if sources.is_empty() {
+        vec![String::new()]
+    } else {
+        sources
+    };
     for source in &sources {
-        let source = if source.is_empty() { String::new() } else { format!(" -s {source}") };
+        let source = if source.is_empty() {
+            String::new()
+        } else {
+            format!(" -s {source}")
+        };
         lines.push_str(&format!("-A {chain}{source} {comment} -j {target}\n"));
     }
     lines
@@ -168,7 +247,11 @@ fn protocol_matches(opening: &crate::model::Opening, icmp: &str) -> Vec<String> 
             matches
         }
         Protocol::Icmp | Protocol::Icmpv6 => {
-            let option = if opening.protocol == Protocol::Icmp { "--icmp-type" } else { "--icmpv6-type" };
+            let option = if opening.protocol == Protocol::Icmp {
+                "--icmp-type"
+            } else {
+                "--icmpv6-type"
+            };
             if opening.ports.is_full() {
                 return vec![format!(" -p {icmp}")];
             }
@@ -207,6 +290,11 @@ fn port_chunks(ports: &PortSet, option: &str) -> Vec<String> {
     chunks.push(current);
     chunks
         .into_iter()
-        .map(|chunk| format!(" -m multiport --{option}s {}", port_list(&PortSet::from_ranges(chunk), ":", ",")))
+        .map(|chunk| {
+            format!(
+                " -m multiport --{option}s {}",
+                port_list(&PortSet::from_ranges(chunk), ":", ",")
+            )
+        })
         .collect()
 }

@@ -61,7 +61,10 @@ impl Backend for Matrix {
             }
             Matrix::Markdown => {
                 let title = match target {
-                    Some(target) => format!("# Port matrix: {}\n\n", super::target_description(input.policy, target)),
+                    Some(target) => format!(
+                        "# Port matrix: {}\n\n",
+                        super::target_description(input.policy, target)
+                    ),
                     None => "# Port matrix\n\n".to_string(),
                 };
                 let mut text = title;
@@ -92,13 +95,27 @@ fn rows(input: &Input<'_>, target: Option<Target>) -> Vec<Vec<String>> {
                         }
                     }
                 }
-                entries.push((flow, flow.source.clone(), flow.destination.clone(), firewalls));
+                entries.push((
+                    flow,
+                    flow.source.clone(),
+                    flow.destination.clone(),
+                    firewalls,
+                ));
             }
         }
         Some(Target::Firewall(firewall)) => {
-            for route in policy.routes.iter().filter(|route| route.firewalls.contains(&firewall)) {
+            for route in policy
+                .routes
+                .iter()
+                .filter(|route| route.firewalls.contains(&firewall))
+            {
                 let flow = &policy.flows[route.flow];
-                entries.push((flow, route.source.clone(), route.destination.clone(), route.firewalls.clone()));
+                entries.push((
+                    flow,
+                    route.source.clone(),
+                    route.destination.clone(),
+                    route.firewalls.clone(),
+                ));
             }
         }
         Some(Target::Machine(machine)) => {
@@ -113,7 +130,12 @@ fn rows(input: &Input<'_>, target: Option<Target>) -> Vec<Vec<String>> {
                             }
                             list
                         });
-                    entries.push((flow, flow.source.clone(), flow.destination.clone(), firewalls));
+                    entries.push((
+                        flow,
+                        flow.source.clone(),
+                        flow.destination.clone(),
+                        firewalls,
+                    ));
                 }
             }
         }
@@ -123,29 +145,52 @@ fn rows(input: &Input<'_>, target: Option<Target>) -> Vec<Vec<String>> {
         .map(|(flow, source, destination, firewalls)| {
             let origin = &flow.origin;
             let file = input.sources.get(origin.item.file);
-            let line = |span: crate::Span| input.sources.get(span.file).line_column(span.start).line;
-            let key = (file.name.clone(), line(origin.item), origin.statement.map_or(0, line));
+            let line =
+                |span: crate::Span| input.sources.get(span.file).line_column(span.start).line;
+            let key = (
+                file.name.clone(),
+                line(origin.item),
+                origin.statement.map_or(0, line),
+            );
             let opening = &flow.opening;
             let ports = match opening.protocol {
                 Protocol::Tcp | Protocol::Udp => port_list(&opening.ports, "-", ","),
-                Protocol::Icmp | Protocol::Icmpv6 if !opening.ports.is_full() => port_list(&opening.ports, "-", ","),
+                Protocol::Icmp | Protocol::Icmpv6 if !opening.ports.is_full() => {
+                    port_list(&opening.ports, "-", ",")
+                }
                 _ => String::new(),
             };
-            let source_ports =
-                if opening.source_ports.is_full() { String::new() } else { port_list(&opening.source_ports, "-", ",") };
-            let names: Vec<&str> = firewalls.iter().map(|&firewall| policy.firewalls[firewall].name.as_str()).collect();
+            let source_ports = if opening.source_ports.is_full() {
+                String::new()
+            } else {
+                port_list(&opening.source_ports, "-", ",")
+            };
+            let names: Vec<&str> = firewalls
+                .iter()
+                .map(|&firewall| policy.firewalls[firewall].name.as_str())
+                .collect();
             let row = vec![
-                if flow.action == Action::Allow { "allow" } else { "deny" }.to_string(),
+                if flow.action == Action::Allow {
+                    "allow"
+                } else {
+                    "deny"
+                }
+                .to_string(),
                 super::endpoint_names(policy, &flow.source_holders, &origin.source_label).join(" "),
                 addresses(&source),
-                super::endpoint_names(policy, &flow.destination_holders, &origin.destination_label).join(" "),
+                super::endpoint_names(policy, &flow.destination_holders, &origin.destination_label)
+                    .join(" "),
                 addresses(&destination),
                 opening.protocol.name(),
                 ports,
                 source_ports,
                 names.join(" "),
                 origin.role.clone().unwrap_or_default(),
-                origin.citation.as_deref().map(super::one_line).unwrap_or_default(),
+                origin
+                    .citation
+                    .as_deref()
+                    .map(super::one_line)
+                    .unwrap_or_default(),
                 origin_text(input.sources, origin),
             ];
             (key, row)
@@ -161,13 +206,18 @@ fn addresses(set: &AddressSet) -> String {
     if set.is_any() {
         return "any".to_string();
     }
-    set.to_networks().iter().map(ToString::to_string).collect::<Vec<_>>().join(" ")
+    set.to_networks()
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn csv_line(cells: impl Iterator<Item = String>) -> String {
     let cells: Vec<String> = cells
         .map(|cell| {
-            if cell.contains([',', '"', '\n', '\r']) || cell.starts_with(' ') || cell.ends_with(' ') {
+            if cell.contains([',', '"', '\n', '\r']) || cell.starts_with(' ') || cell.ends_with(' ')
+            {
                 format!("\"{}\"", cell.replace('"', "\"\""))
             } else {
                 cell
@@ -178,5 +228,7 @@ fn csv_line(cells: impl Iterator<Item = String>) -> String {
 }
 
 fn markdown_cell(cell: &str) -> String {
-    super::one_line(cell).replace('\\', "\\\\").replace('|', "\\|")
+    super::one_line(cell)
+        .replace('\\', "\\\\")
+        .replace('|', "\\|")
 }

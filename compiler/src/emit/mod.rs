@@ -51,7 +51,10 @@ pub trait Backend: Sync {
     /// The files written with `-o DIR`, as paths relative to `DIR`; one file by default.
     fn files(&self, input: &Input<'_>, target: Option<Target>) -> Vec<(String, String)> {
         let stem = target.map_or("site", |target| input.policy.target_name(target));
-        vec![(format!("{stem}.{}", self.extension()), self.emit(input, target))]
+        vec![(
+            format!("{stem}.{}", self.extension()),
+            self.emit(input, target),
+        )]
     }
 }
 
@@ -71,14 +74,20 @@ pub fn backends() -> &'static [&'static dyn Backend] {
 
 /// The backend called `name`.
 pub fn backend(name: &str) -> Option<&'static dyn Backend> {
-    backends().iter().copied().find(|backend| backend.name() == name)
+    backends()
+        .iter()
+        .copied()
+        .find(|backend| backend.name() == name)
 }
 
 /// One line describing a target, for the header of a ruleset.
 pub fn target_description(policy: &Policy, target: Target) -> String {
     match target {
         Target::Firewall(index) => {
-            format!("firewall {}: forward rules for the flows it carries", policy.firewalls[index].name)
+            format!(
+                "firewall {}: forward rules for the flows it carries",
+                policy.firewalls[index].name
+            )
         }
         Target::Machine(index) => {
             let machine = &policy.machines[index];
@@ -86,7 +95,10 @@ pub fn target_description(policy: &Policy, target: Target) -> String {
                 crate::model::policy::MachineKind::Host => "host",
                 crate::model::policy::MachineKind::Group => "group",
             };
-            format!("{kind} {}: input and output rules of its own traffic", machine.name)
+            format!(
+                "{kind} {}: input and output rules of its own traffic",
+                machine.name
+            )
         }
     }
 }
@@ -94,7 +106,11 @@ pub fn target_description(policy: &Policy, target: Target) -> String {
 /// The names of the hosts and groups a flow endpoint stands for, or its label as written
 /// (`internet`, `10.0.0.1`) when it stands for none.
 pub fn endpoint_names(policy: &Policy, holders: &[usize], label: &str) -> Vec<String> {
-    let names: Vec<String> = holders.iter().filter_map(|&index| policy.machines.get(index)).map(|m| m.name.clone()).collect();
+    let names: Vec<String> = holders
+        .iter()
+        .filter_map(|&index| policy.machines.get(index))
+        .map(|m| m.name.clone())
+        .collect();
     if names.is_empty() {
         vec![label.to_string()]
     } else {
@@ -129,12 +145,19 @@ pub fn origin_text(sources: &SourceMap, origin: &FlowOrigin) -> String {
 /// The in-ruleset comment of a rule: every origin joined by `; `, cut to `limit` bytes at an
 /// origin boundary with ` +N more` (the `#` lines above a rule list them all).
 pub fn rule_comment(sources: &SourceMap, origins: &[FlowOrigin], limit: usize) -> String {
-    let texts: Vec<String> = origins.iter().map(|origin| quotable(&origin_text(sources, origin))).collect();
+    let texts: Vec<String> = origins
+        .iter()
+        .map(|origin| quotable(&origin_text(sources, origin)))
+        .collect();
     let mut comment = String::new();
     for (index, text) in texts.iter().enumerate() {
         let separator = if index == 0 { "" } else { "; " };
         let rest = texts.len() - index - 1;
-        let suffix = if rest == 0 { String::new() } else { format!(" +{rest} more") };
+        let suffix = if rest == 0 {
+            String::new()
+        } else {
+            format!(" +{rest} more")
+        };
         if comment.len() + separator.len() + text.len() + suffix.len() <= limit {
             comment.push_str(separator);
             comment.push_str(text);
@@ -142,7 +165,10 @@ pub fn rule_comment(sources: &SourceMap, origins: &[FlowOrigin], limit: usize) -
         }
         let more = format!(" +{} more", texts.len() - index - 1);
         if index == 0 {
-            comment = shorten(text, limit.saturating_sub(if rest == 0 { 0 } else { more.len() }));
+            comment = shorten(
+                text,
+                limit.saturating_sub(if rest == 0 { 0 } else { more.len() }),
+            );
             if rest > 0 {
                 comment.push_str(&more);
             }
@@ -213,7 +239,13 @@ pub fn port_list(ports: &PortSet, separator: &str, joiner: &str) -> String {
     ports
         .ranges()
         .iter()
-        .map(|&(lo, hi)| if lo == hi { lo.to_string() } else { format!("{lo}{separator}{hi}") })
+        .map(|&(lo, hi)| {
+            if lo == hi {
+                lo.to_string()
+            } else {
+                format!("{lo}{separator}{hi}")
+            }
+        })
         .collect::<Vec<_>>()
         .join(joiner)
 }
@@ -229,8 +261,14 @@ impl Family {
     /// The part of `set` in this family.
     pub fn part(self, set: &AddressSet) -> AddressSet {
         match self {
-            Family::V4 => AddressSet { v4: set.v4.clone(), v6: Default::default() },
-            Family::V6 => AddressSet { v4: Default::default(), v6: set.v6.clone() },
+            Family::V4 => AddressSet {
+                v4: set.v4.clone(),
+                v6: Default::default(),
+            },
+            Family::V6 => AddressSet {
+                v4: Default::default(),
+                v6: set.v6.clone(),
+            },
         }
     }
 
@@ -244,7 +282,10 @@ impl Family {
 
     /// Whether a protocol exists in this family (ICMP is IPv4's, ICMPv6 is IPv6's).
     pub fn carries(self, protocol: Protocol) -> bool {
-        !matches!((self, protocol), (Family::V4, Protocol::Icmpv6) | (Family::V6, Protocol::Icmp))
+        !matches!(
+            (self, protocol),
+            (Family::V4, Protocol::Icmpv6) | (Family::V6, Protocol::Icmp)
+        )
     }
 }
 
@@ -272,8 +313,19 @@ pub fn by_family(rule: &TargetRule) -> Vec<FamilyRule<'_>> {
             if source.is_empty() || destination.is_empty() {
                 return None;
             }
-            let side = |set: AddressSet| if family.is_full(&set) { None } else { Some(set) };
-            Some(FamilyRule { rule, family, source: side(source), destination: side(destination) })
+            let side = |set: AddressSet| {
+                if family.is_full(&set) {
+                    None
+                } else {
+                    Some(set)
+                }
+            };
+            Some(FamilyRule {
+                rule,
+                family,
+                source: side(source),
+                destination: side(destination),
+            })
         })
         .collect()
 }
@@ -312,4 +364,3 @@ pub fn icmp_type_name(protocol: Protocol, number: u16) -> Option<&'static str> {
     };
     Some(name)
 }
-

@@ -60,18 +60,31 @@ fn ruleset(input: &Input<'_>, target: Target) -> String {
             Direction::Input => ("input", "input"),
             Direction::Output => ("output", "output"),
         };
-        chains.push_str(&format!("\n\tchain {name} {{\n\t\ttype filter hook {hook} priority filter; policy drop;\n"));
+        chains.push_str(&format!(
+            "\n\tchain {name} {{\n\t\ttype filter hook {hook} priority filter; policy drop;\n"
+        ));
         chains.push_str(&essentials(direction));
-        let lines = merge_verdicts(lines_of(rules.rules.iter().filter(|rule| rule.direction == direction)));
+        let lines = merge_verdicts(lines_of(
+            rules
+                .rules
+                .iter()
+                .filter(|rule| rule.direction == direction),
+        ));
         for line in &lines {
             chains.push_str(&origin_lines(input.sources, &line.origins, "\t\t# "));
             let comment = rule_comment(input.sources, &line.origins, COMMENT_LIMIT);
-            chains.push_str(&format!("\t\t{} comment \"{comment}\"\n", sets.rule_text(line)));
+            chains.push_str(&format!(
+                "\t\t{} comment \"{comment}\"\n",
+                sets.rule_text(line)
+            ));
         }
         chains.push_str("\t}\n");
     }
     let mut text = String::from("#!/usr/sbin/nft -f\n");
-    text.push_str(&format!("# flowc nftables ruleset for {}.\n", super::target_description(input.policy, target)));
+    text.push_str(&format!(
+        "# flowc nftables ruleset for {}.\n",
+        super::target_description(input.policy, target)
+    ));
     text.push_str("# Generated from the site's .flow files; do not edit. `nft -f` replaces table inet flowc\n");
     text.push_str("# and nothing else. Every rule names the .flow line it comes from.\n\n");
     text.push_str("table inet flowc\ndelete table inet flowc\n\ntable inet flowc {\n");
@@ -108,10 +121,20 @@ fn lines_of<'a>(rules: impl Iterator<Item = &'a TargetRule>) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
     for rule in rules {
         let parts = by_family(rule);
-        let agnostic = parts.len() == 2 && parts.iter().all(|part| part.source.is_none() && part.destination.is_none());
+        let agnostic = parts.len() == 2
+            && parts
+                .iter()
+                .all(|part| part.source.is_none() && part.destination.is_none());
         for part in parts {
             let family = if agnostic { None } else { Some(part.family) };
-            lines.push(Line { family, source: part.source, destination: part.destination, rule, accepted: None, origins: rule.origins.clone() });
+            lines.push(Line {
+                family,
+                source: part.source,
+                destination: part.destination,
+                rule,
+                accepted: None,
+                origins: rule.origins.clone(),
+            });
             if agnostic {
                 break;
             }
@@ -126,20 +149,28 @@ fn merge_verdicts(mut lines: Vec<Line<'_>>) -> Vec<Line<'_>> {
     let mut index = 0;
     while index < lines.len() {
         let deny = &lines[index];
-        let candidate = (deny.rule.action == Action::Deny && deny.rule.opening.protocol.has_ports())
-            .then(|| {
-                lines.iter().position(|allow| {
-                    allow.rule.action == Action::Allow
-                        && (allow.family, &allow.source, &allow.destination) == (deny.family, &deny.source, &deny.destination)
-                        && allow.rule.opening.protocol == deny.rule.opening.protocol
-                        && allow.rule.opening.source_ports == deny.rule.opening.source_ports
-                })
+        let candidate = (deny.rule.action == Action::Deny
+            && deny.rule.opening.protocol.has_ports())
+        .then(|| {
+            lines.iter().position(|allow| {
+                allow.rule.action == Action::Allow
+                    && (allow.family, &allow.source, &allow.destination)
+                        == (deny.family, &deny.source, &deny.destination)
+                    && allow.rule.opening.protocol == deny.rule.opening.protocol
+                    && allow.rule.opening.source_ports == deny.rule.opening.source_ports
             })
-            .flatten();
+        })
+        .flatten();
         if let Some(position) = candidate {
-            let accepted = lines[position].rule.opening.ports.difference(&deny.rule.opening.ports);
+            let accepted = lines[position]
+                .rule
+                .opening
+                .ports
+                .difference(&deny.rule.opening.ports);
             let shadowed = lines.iter().enumerate().any(|(other, line)| {
-                other != index && line.rule.action == Action::Deny && overlaps(line, &lines[position], &accepted)
+                other != index
+                    && line.rule.action == Action::Deny
+                    && overlaps(line, &lines[position], &accepted)
             });
             if !accepted.is_empty() && !shadowed {
                 let allow = lines.remove(position);
@@ -164,8 +195,13 @@ fn overlaps(line: &Line<'_>, allow: &Line<'_>, ports: &PortSet) -> bool {
     };
     let (deny, opening) = (&line.rule.opening, &allow.rule.opening);
     let protocol = deny.protocol == Protocol::Any || deny.protocol == opening.protocol;
-    let ports = !deny.protocol.has_ports() || (deny.ports.intersects(ports) && deny.source_ports.intersects(&opening.source_ports));
-    family && side(&line.source, &allow.source) && side(&line.destination, &allow.destination) && protocol && ports
+    let ports = !deny.protocol.has_ports()
+        || (deny.ports.intersects(ports) && deny.source_ports.intersects(&opening.source_ports));
+    family
+        && side(&line.source, &allow.source)
+        && side(&line.destination, &allow.destination)
+        && protocol
+        && ports
 }
 
 /// The named sets of a ruleset, declared in order of first use.
@@ -187,12 +223,17 @@ impl Sets {
         }
         let count = self.taken.entry(label.to_string()).or_insert(0);
         *count += 1;
-        let name = if *count == 1 { label.to_string() } else { format!("{label}_{count}") };
+        let name = if *count == 1 {
+            label.to_string()
+        } else {
+            format!("{label}_{count}")
+        };
         self.declarations.push_str(&format!(
             "\tset {name} {{\n\t\ttype {kind}\n\t\tflags interval\n\t\telements = {{\n{}\t\t}}\n\t}}\n",
             elements.iter().map(|element| format!("\t\t\t{element},\n")).collect::<String>()
         ));
-        self.names.insert((kind.to_string(), elements), name.clone());
+        self.names
+            .insert((kind.to_string(), elements), name.clone());
         format!("@{name}")
     }
 
@@ -200,7 +241,11 @@ impl Sets {
         let set = side.as_ref()?;
         let elements: Vec<String> = (set.to_networks().iter())
             .map(|network| {
-                if network.prefix_len() == network.max_prefix_len() { network.addr().to_string() } else { network.to_string() }
+                if network.prefix_len() == network.max_prefix_len() {
+                    network.addr().to_string()
+                } else {
+                    network.to_string()
+                }
             })
             .collect();
         let (kind, suffix) = match family {
@@ -211,7 +256,10 @@ impl Sets {
     }
 
     fn ports(&mut self, ports: &PortSet) -> String {
-        let elements: Vec<String> = port_list(ports, "-", ",").split(',').map(str::to_string).collect();
+        let elements: Vec<String> = port_list(ports, "-", ",")
+            .split(',')
+            .map(str::to_string)
+            .collect();
         let label = format!("ports_{}", elements[0].replace('-', "_"));
         self.reference("inet_service", &label, elements)
     }
@@ -222,13 +270,20 @@ impl Sets {
         let family_word = |family| if family == Family::V4 { "ip" } else { "ip6" };
         match line.family {
             Some(family) if line.source.is_none() && line.destination.is_none() => {
-                parts.push(format!("meta nfproto {}", if family == Family::V4 { "ipv4" } else { "ipv6" }));
+                parts.push(format!(
+                    "meta nfproto {}",
+                    if family == Family::V4 { "ipv4" } else { "ipv6" }
+                ));
             }
             Some(family) => {
-                if let Some(source) = self.address(family, &line.source, &label(&rule.origins, true)) {
+                if let Some(source) =
+                    self.address(family, &line.source, &label(&rule.origins, true))
+                {
                     parts.push(format!("{} saddr {source}", family_word(family)));
                 }
-                if let Some(destination) = self.address(family, &line.destination, &label(&rule.origins, false)) {
+                if let Some(destination) =
+                    self.address(family, &line.destination, &label(&rule.origins, false))
+                {
                     parts.push(format!("{} daddr {destination}", family_word(family)));
                 }
             }
@@ -240,18 +295,29 @@ impl Sets {
             Protocol::Tcp | Protocol::Udp => {
                 let name = opening.protocol.name();
                 if !opening.source_ports.is_full() {
-                    parts.push(format!("{name} sport {}", self.ports(&opening.source_ports)));
+                    parts.push(format!(
+                        "{name} sport {}",
+                        self.ports(&opening.source_ports)
+                    ));
                 }
                 if let Some(accepted) = &line.accepted {
                     let mut elements: Vec<(u16, String)> = Vec::new();
                     for (set, word) in [(&opening.ports, "drop"), (accepted, "accept")] {
                         elements.extend(set.ranges().iter().map(|&(lo, hi)| {
-                            let ports = if lo == hi { lo.to_string() } else { format!("{lo}-{hi}") };
+                            let ports = if lo == hi {
+                                lo.to_string()
+                            } else {
+                                format!("{lo}-{hi}")
+                            };
                             (lo, format!("{ports} : {word}"))
                         }));
                     }
                     elements.sort();
-                    let map = elements.into_iter().map(|(_, element)| element).collect::<Vec<_>>().join(", ");
+                    let map = elements
+                        .into_iter()
+                        .map(|(_, element)| element)
+                        .collect::<Vec<_>>()
+                        .join(", ");
                     parts.push(format!("{name} dport vmap {{ {map} }}"));
                     return parts.join(" ");
                 }
@@ -260,15 +326,33 @@ impl Sets {
                 }
             }
             Protocol::Icmp | Protocol::Icmpv6 => {
-                let keyword = if opening.protocol == Protocol::Icmp { "icmp" } else { "icmpv6" };
+                let keyword = if opening.protocol == Protocol::Icmp {
+                    "icmp"
+                } else {
+                    "icmpv6"
+                };
                 if opening.ports.is_full() {
-                    parts.push(format!("meta l4proto {}", if keyword == "icmp" { "icmp" } else { "ipv6-icmp" }));
+                    parts.push(format!(
+                        "meta l4proto {}",
+                        if keyword == "icmp" {
+                            "icmp"
+                        } else {
+                            "ipv6-icmp"
+                        }
+                    ));
                 } else {
                     let types: Vec<String> = (opening.ports.ranges().iter())
                         .flat_map(|&(lo, hi)| lo..=hi.min(255))
-                        .map(|number| icmp_type_name(opening.protocol, number).map_or(number.to_string(), str::to_string))
+                        .map(|number| {
+                            icmp_type_name(opening.protocol, number)
+                                .map_or(number.to_string(), str::to_string)
+                        })
                         .collect();
-                    let types = if types.len() == 1 { types[0].clone() } else { format!("{{ {} }}", types.join(", ")) };
+                    let types = if types.len() == 1 {
+                        types[0].clone()
+                    } else {
+                        format!("{{ {} }}", types.join(", "))
+                    };
                     parts.push(format!("{keyword} type {types}"));
                 }
             }
@@ -282,13 +366,24 @@ impl Sets {
 
 /// A set name from the labels the rule's flows were written with, when they agree.
 fn label(origins: &[FlowOrigin], source: bool) -> String {
-    let mut labels: Vec<&str> =
-        origins.iter().map(|origin| if source { origin.source_label.as_str() } else { origin.destination_label.as_str() }).collect();
+    let mut labels: Vec<&str> = origins
+        .iter()
+        .map(|origin| {
+            if source {
+                origin.source_label.as_str()
+            } else {
+                origin.destination_label.as_str()
+            }
+        })
+        .collect();
     labels.sort();
     labels.dedup();
     let fallback = if source { "sources" } else { "destinations" };
     let word = match labels.as_slice() {
-        [single] => single.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect::<String>(),
+        [single] => single
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect::<String>(),
         _ => fallback.to_string(),
     };
     if word.starts_with(|c: char| c.is_ascii_alphabetic()) {

@@ -20,8 +20,14 @@ pub struct Resolved {
 
 impl Resolved {
     pub fn machines(site: &Site<'_>, machines: Vec<usize>, label: String) -> Resolved {
-        let addresses = machines.iter().fold(AddressSet::empty(), |set, &machine| set.union(&site.machines[machine].addresses));
-        Resolved { addresses, machines, label }
+        let addresses = machines.iter().fold(AddressSet::empty(), |set, &machine| {
+            set.union(&site.machines[machine].addresses)
+        });
+        Resolved {
+            addresses,
+            machines,
+            label,
+        }
     }
 }
 
@@ -29,7 +35,11 @@ impl Resolved {
 pub fn site_endpoint(site: &Site<'_>, endpoint: &Endpoint) -> Option<Resolved> {
     match endpoint {
         Endpoint::SelfKw(_) => None,
-        Endpoint::Any(_) => Some(Resolved { addresses: AddressSet::any(), machines: Vec::new(), label: "any".into() }),
+        Endpoint::Any(_) => Some(Resolved {
+            addresses: AddressSet::any(),
+            machines: Vec::new(),
+            label: "any".into(),
+        }),
         Endpoint::Address(address) => parse_address(&address.text).ok().map(|network| Resolved {
             addresses: AddressSet::from_network(network),
             machines: Vec::new(),
@@ -40,26 +50,46 @@ pub fn site_endpoint(site: &Site<'_>, endpoint: &Endpoint) -> Option<Resolved> {
 }
 
 /// A name that resolved to a definition; `context` is the role and machine expanding, if any.
-pub fn named(site: &Site<'_>, path: &Path, context: Option<(DefinitionId, usize)>) -> Option<Resolved> {
+pub fn named(
+    site: &Site<'_>,
+    path: &Path,
+    context: Option<(DefinitionId, usize)>,
+) -> Option<Resolved> {
     let id = site.resolved(path.span)?;
     let label = path.text();
     match site.definition(id).kind {
         DefinitionKind::Host | DefinitionKind::Group => match site.machine_of.get(&id) {
             Some(&machine) => Some(Resolved::machines(site, vec![machine], label)),
-            None => Some(Resolved { addresses: site.address_sets.get(&id)?.clone(), machines: Vec::new(), label }),
+            None => Some(Resolved {
+                addresses: site.address_sets.get(&id)?.clone(),
+                machines: Vec::new(),
+                label,
+            }),
         },
         DefinitionKind::Zone => {
             let zone = site.zones.iter().find(|zone| zone.definition == id)?;
-            Some(Resolved { addresses: zone.region.clone(), machines: Vec::new(), label })
+            Some(Resolved {
+                addresses: zone.region.clone(),
+                machines: Vec::new(),
+                label,
+            })
         }
         DefinitionKind::Firewall => {
-            let ItemKind::Firewall(firewall) = &site.item(id).kind else { return None };
+            let ItemKind::Firewall(firewall) = &site.item(id).kind else {
+                return None;
+            };
             let networks = firewall.parts.iter().flat_map(|part| match &part.kind {
                 crate::syntax::ast::FirewallPartKind::Address(addresses) => addresses.clone(),
                 _ => Vec::new(),
             });
-            let addresses = AddressSet::from_networks(networks.filter_map(|address| parse_address(&address.text).ok()));
-            Some(Resolved { addresses, machines: Vec::new(), label })
+            let addresses = AddressSet::from_networks(
+                networks.filter_map(|address| parse_address(&address.text).ok()),
+            );
+            Some(Resolved {
+                addresses,
+                machines: Vec::new(),
+                label,
+            })
         }
         DefinitionKind::Role => Some(Resolved::machines(site, peers(site, id, context), label)),
         DefinitionKind::Service => None,
@@ -69,7 +99,11 @@ pub fn named(site: &Site<'_>, path: &Path, context: Option<(DefinitionId, usize)
 /// The machines a role name stands for. Outside a role: all holders. Inside role `current`
 /// expanding for `machine`: the holders whose parameter typed `host is current` names this
 /// machine; if the named role has no such parameter, all its holders.
-fn peers(site: &Site<'_>, role: DefinitionId, context: Option<(DefinitionId, usize)>) -> Vec<usize> {
+fn peers(
+    site: &Site<'_>,
+    role: DefinitionId,
+    context: Option<(DefinitionId, usize)>,
+) -> Vec<usize> {
     let instances: &[usize] = site.holders.get(&role).map(Vec::as_slice).unwrap_or(&[]);
     let binding_params: Vec<String> = match context {
         None => Vec::new(),
@@ -102,16 +136,32 @@ fn peers(site: &Site<'_>, role: DefinitionId, context: Option<(DefinitionId, usi
 /// The machine a host parameter of an instance is bound to: its argument, or — when omitted —
 /// the one machine in the site holding the parameter's role. None (with `unbound-peer`) when
 /// there is no such machine or several.
-pub fn bind_host(site: &Site<'_>, instance: usize, param_name: &str, report: bool) -> Option<usize> {
+pub fn bind_host(
+    site: &Site<'_>,
+    instance: usize,
+    param_name: &str,
+    report: bool,
+) -> Option<usize> {
     let role_instance = &site.instances[instance];
     if let Some(Value::Machine(machine)) = role_instance.arguments.get(param_name) {
         return Some(*machine);
     }
-    if role_instance.rejected.iter().any(|rejected| rejected == param_name) {
+    if role_instance
+        .rejected
+        .iter()
+        .any(|rejected| rejected == param_name)
+    {
         return None;
     }
-    let param = site.role(role_instance.role).params.iter().flatten().find(|param| param.name.name == param_name)?;
-    let ParamKind::Host(roles) = ParamKind::of(site, param) else { return None };
+    let param = site
+        .role(role_instance.role)
+        .params
+        .iter()
+        .flatten()
+        .find(|param| param.name.name == param_name)?;
+    let ParamKind::Host(roles) = ParamKind::of(site, param) else {
+        return None;
+    };
     let mut candidates: Vec<usize> = roles
         .iter()
         .flat_map(|role| site.holders.get(role).into_iter().flatten())
@@ -138,18 +188,44 @@ fn report_unbound(
     candidates: &[usize],
 ) {
     let role_instance = &site.instances[instance];
-    let wanted: Vec<String> = roles.iter().map(|role| site.qualified_name(*role)).collect();
+    let wanted: Vec<String> = roles
+        .iter()
+        .map(|role| site.qualified_name(*role))
+        .collect();
     let wanted = wanted.join(" or ");
     let name = &param.name.name;
     let diagnostic = if candidates.is_empty() {
         // Nothing to bind to is a warning: the flows that need it are left out, nothing opens.
-        Diagnostic::new(UNBOUND_PEER, Severity::Warning, role_instance.use_span, format!("`{name}` binds to nothing: no machine holds {wanted}"))
-            .with_primary_message(format!("the flows of `{}` that need `{name}` are left out", role_instance.role_name))
-            .with_note(format!("give a machine holding {wanted} a role use, or pass `{name} = HOST`"))
+        Diagnostic::new(
+            UNBOUND_PEER,
+            Severity::Warning,
+            role_instance.use_span,
+            format!("`{name}` binds to nothing: no machine holds {wanted}"),
+        )
+        .with_primary_message(format!(
+            "the flows of `{}` that need `{name}` are left out",
+            role_instance.role_name
+        ))
+        .with_note(format!(
+            "give a machine holding {wanted} a role use, or pass `{name} = HOST`"
+        ))
     } else {
-        let names: Vec<String> = candidates.iter().map(|&machine| format!("`{}`", site.machines[machine].name)).collect();
-        Diagnostic::error(UNBOUND_PEER, role_instance.use_span, format!("`{name}` is ambiguous: {} all hold {wanted}", names.join(", ")))
-            .with_primary_message(format!("say which one: `{name} = {}`", site.machines[candidates[0]].name))
+        let names: Vec<String> = candidates
+            .iter()
+            .map(|&machine| format!("`{}`", site.machines[machine].name))
+            .collect();
+        Diagnostic::error(
+            UNBOUND_PEER,
+            role_instance.use_span,
+            format!(
+                "`{name}` is ambiguous: {} all hold {wanted}",
+                names.join(", ")
+            ),
+        )
+        .with_primary_message(format!(
+            "say which one: `{name} = {}`",
+            site.machines[candidates[0]].name
+        ))
     };
     site.report(diagnostic.with_label(param.span, format!("`{name}` is declared here")));
 }

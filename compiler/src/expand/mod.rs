@@ -56,7 +56,9 @@ pub fn expand(site: &Site<'_>) -> Expansion {
                     };
                     rule_flows(site, item, action, &rule.flow, &mut expansion.flows);
                 }
-                ItemKind::Expect(expect) => expect_cases(site, item, expect, &mut expansion.expects),
+                ItemKind::Expect(expect) => {
+                    expect_cases(site, item, expect, &mut expansion.expects)
+                }
                 _ => {}
             }
         }
@@ -66,14 +68,26 @@ pub fn expand(site: &Site<'_>) -> Expansion {
 
 /// `@allow` attributes of an item as `(lint, reason)` pairs.
 pub fn allowed_lints(item: &ast::Item) -> Vec<(String, String)> {
-    item.attributes.iter().map(|attribute| (attribute.lint.name.clone(), attribute.reason.value.clone())).collect()
+    item.attributes
+        .iter()
+        .map(|attribute| (attribute.lint.name.clone(), attribute.reason.value.clone()))
+        .collect()
 }
 
 fn site_endpoints(site: &Site<'_>, endpoints: &[Endpoint]) -> Vec<Resolved> {
-    endpoints.iter().filter_map(|endpoint| endpoints::site_endpoint(site, endpoint)).collect()
+    endpoints
+        .iter()
+        .filter_map(|endpoint| endpoints::site_endpoint(site, endpoint))
+        .collect()
 }
 
-fn rule_flows(site: &Site<'_>, item: &ast::Item, action: Action, flow: &FlowSyntax, flows: &mut Vec<Flow>) {
+fn rule_flows(
+    site: &Site<'_>,
+    item: &ast::Item,
+    action: Action,
+    flow: &FlowSyntax,
+    flows: &mut Vec<Flow>,
+) {
     let sources = site_endpoints(site, &flow.sources);
     let destinations = site_endpoints(site, &flow.destinations);
     for spec in &flow.specs {
@@ -81,7 +95,11 @@ fn rule_flows(site: &Site<'_>, item: &ast::Item, action: Action, flow: &FlowSynt
             Ok(openings) => openings,
             Err((span, message)) => {
                 if !message.is_empty() {
-                    site.report(Diagnostic::error(crate::lower::INVALID_EXPRESSION, span, message));
+                    site.report(Diagnostic::error(
+                        crate::lower::INVALID_EXPRESSION,
+                        span,
+                        message,
+                    ));
                 }
                 continue;
             }
@@ -121,25 +139,51 @@ fn rule_flows(site: &Site<'_>, item: &ast::Item, action: Action, flow: &FlowSynt
 
 /// The citation of the service a spec names, if it names one.
 pub(crate) fn spec_citation(site: &Site<'_>, spec: &ast::PortSpec) -> Option<String> {
-    let ast::PortSpec::Named(path) = spec else { return None };
+    let ast::PortSpec::Named(path) = spec else {
+        return None;
+    };
     let id = site.resolved(path.span)?;
     Site::citation(&site.item(id).docs)
 }
 
-fn expect_cases(site: &Site<'_>, item: &ast::Item, expect: &ast::Expect, cases: &mut Vec<ExpectCase>) {
+fn expect_cases(
+    site: &Site<'_>,
+    item: &ast::Item,
+    expect: &ast::Expect,
+    cases: &mut Vec<ExpectCase>,
+) {
     let union = |resolved: Vec<Resolved>| {
-        let addresses = resolved.iter().fold(AddressSet::empty(), |set, endpoint| set.union(&endpoint.addresses));
-        let labels: Vec<String> = resolved.into_iter().map(|endpoint| endpoint.label).collect();
+        let addresses = resolved.iter().fold(AddressSet::empty(), |set, endpoint| {
+            set.union(&endpoint.addresses)
+        });
+        let labels: Vec<String> = resolved
+            .into_iter()
+            .map(|endpoint| endpoint.label)
+            .collect();
         (addresses, labels.join(", "))
     };
     let (source, source_label) = union(site_endpoints(site, &expect.flow.sources));
     let (destination, destination_label) = union(site_endpoints(site, &expect.flow.destinations));
     for spec in &expect.flow.specs {
-        let Ok(openings) = site.openings(spec, &|_| None) else { continue };
-        let has_source_ports = openings.iter().any(|opening| !opening.source_ports.is_full());
-        let mut directions = vec![(source.clone(), destination.clone(), source_label.clone(), destination_label.clone())];
+        let Ok(openings) = site.openings(spec, &|_| None) else {
+            continue;
+        };
+        let has_source_ports = openings
+            .iter()
+            .any(|opening| !opening.source_ports.is_full());
+        let mut directions = vec![(
+            source.clone(),
+            destination.clone(),
+            source_label.clone(),
+            destination_label.clone(),
+        )];
         if expect.flow.arrow == Arrow::Both {
-            directions.push((destination.clone(), source.clone(), destination_label.clone(), source_label.clone()));
+            directions.push((
+                destination.clone(),
+                source.clone(),
+                destination_label.clone(),
+                source_label.clone(),
+            ));
         }
         for (source, destination, source_label, destination_label) in directions {
             cases.push(ExpectCase {

@@ -7,7 +7,10 @@ use crate::diagnostic::Diagnostic;
 use crate::lower::evaluate::{evaluate, EvaluationError};
 use crate::lower::{ParamKind, Site, Value, COMPUTED_PORT_OUT_OF_RANGE, INVALID_EXPRESSION};
 use crate::model::{Action, AddressSet, Flow, FlowOrigin};
-use crate::syntax::ast::{Arrow, BinaryOp, Block, ElseBranch, Endpoint, Expr, IfStatement, Param, Path, Statement, StatementKind};
+use crate::syntax::ast::{
+    Arrow, BinaryOp, Block, ElseBranch, Endpoint, Expr, IfStatement, Param, Path, Statement,
+    StatementKind,
+};
 use crate::syntax::literals::parse_address;
 use std::cell::RefCell;
 
@@ -44,16 +47,29 @@ impl Expander<'_, '_> {
 
     /// The value of a name inside the body: loop variables, then parameters.
     fn lookup(&self, path: &Path) -> Option<Value> {
-        let [name] = path.segments.as_slice() else { return None };
-        if let Some((_, value)) = self.loop_variables.borrow().iter().rev().find(|(variable, _)| *variable == name.name) {
+        let [name] = path.segments.as_slice() else {
+            return None;
+        };
+        if let Some((_, value)) = self
+            .loop_variables
+            .borrow()
+            .iter()
+            .rev()
+            .find(|(variable, _)| *variable == name.name)
+        {
             return Some(Value::Int(*value));
         }
-        let param = self.params.iter().find(|param| param.name.name == name.name)?;
+        let param = self
+            .params
+            .iter()
+            .find(|param| param.name.name == name.name)?;
         if let Some(value) = self.instance().arguments.get(&name.name) {
             return Some(value.clone());
         }
         match ParamKind::of(self.site, param) {
-            ParamKind::Host(_) => bind_host(self.site, self.instance, &name.name, true).map(Value::Machine),
+            ParamKind::Host(_) => {
+                bind_host(self.site, self.instance, &name.name, true).map(Value::Machine)
+            }
             kind => {
                 let default = param.default.as_ref()?;
                 let value = evaluate(default, &|_| None).ok()?;
@@ -74,13 +90,24 @@ impl Expander<'_, '_> {
         }
         let instance = self.instance();
         // Ports are checked as they are computed; their messages say "is out of range".
-        let code = if message.contains("is out of range") { COMPUTED_PORT_OUT_OF_RANGE } else { INVALID_EXPRESSION };
-        let mut diagnostic = Diagnostic::error(code, instance.use_span, format!("in role `{}`: {message}", instance.role_name))
-            .with_primary_message(format!("`{}` is used here", instance.role_name))
-            .with_label(span, "computed here");
+        let code = if message.contains("is out of range") {
+            COMPUTED_PORT_OUT_OF_RANGE
+        } else {
+            INVALID_EXPRESSION
+        };
+        let mut diagnostic = Diagnostic::error(
+            code,
+            instance.use_span,
+            format!("in role `{}`: {message}", instance.role_name),
+        )
+        .with_primary_message(format!("`{}` is used here", instance.role_name))
+        .with_label(span, "computed here");
         let loops = self.loop_variables.borrow();
         if !loops.is_empty() {
-            let values: Vec<String> = loops.iter().map(|(name, value)| format!("{name} = {value}")).collect();
+            let values: Vec<String> = loops
+                .iter()
+                .map(|(name, value)| format!("{name} = {value}"))
+                .collect();
             diagnostic = diagnostic.with_note(format!("with {}", values.join(", ")));
         }
         self.site.report(diagnostic);
@@ -92,24 +119,40 @@ impl Expander<'_, '_> {
                 StatementKind::Flow(flow) => self.flow(statement, flow, flows),
                 StatementKind::If(if_statement) => self.if_statement(if_statement, flows),
                 StatementKind::For(for_statement) => {
-                    let bound = |expression: &Expr| match evaluate(expression, &|path| self.lookup(path)) {
-                        Ok(Value::Int(value)) => Some(value),
-                        Ok(other) => {
-                            self.report((expression.span(), format!("a loop bound must be a number, found {}", other.describe())));
-                            None
-                        }
-                        Err(error) => {
-                            self.report(error);
-                            None
-                        }
+                    let bound =
+                        |expression: &Expr| match evaluate(expression, &|path| self.lookup(path)) {
+                            Ok(Value::Int(value)) => Some(value),
+                            Ok(other) => {
+                                self.report((
+                                    expression.span(),
+                                    format!(
+                                        "a loop bound must be a number, found {}",
+                                        other.describe()
+                                    ),
+                                ));
+                                None
+                            }
+                            Err(error) => {
+                                self.report(error);
+                                None
+                            }
+                        };
+                    let (Some(start), Some(end)) =
+                        (bound(&for_statement.start), bound(&for_statement.end))
+                    else {
+                        continue;
                     };
-                    let (Some(start), Some(end)) = (bound(&for_statement.start), bound(&for_statement.end)) else { continue };
                     if end.saturating_sub(start) >= MAX_LOOP_STEPS {
-                        self.report((for_statement.end.span(), format!("a loop of {} steps is too long", end - start + 1)));
+                        self.report((
+                            for_statement.end.span(),
+                            format!("a loop of {} steps is too long", end - start + 1),
+                        ));
                         continue;
                     }
                     for value in start..=end {
-                        self.loop_variables.borrow_mut().push((for_statement.variable.name.clone(), value));
+                        self.loop_variables
+                            .borrow_mut()
+                            .push((for_statement.variable.name.clone(), value));
                         self.block(&for_statement.body, flows);
                         self.loop_variables.borrow_mut().pop();
                     }
@@ -128,7 +171,10 @@ impl Expander<'_, '_> {
                 Some(ElseBranch::If(nested, _)) => self.if_statement(nested, flows),
                 None => {}
             },
-            Ok(other) => self.report((if_statement.condition.span(), format!("a condition must be a boolean, found {}", other.describe()))),
+            Ok(other) => self.report((
+                if_statement.condition.span(),
+                format!("a condition must be a boolean, found {}", other.describe()),
+            )),
             Err(error) => self.report(error),
         }
     }
@@ -137,14 +183,36 @@ impl Expander<'_, '_> {
     /// parameter must be one of its words.
     fn check_enum_words(&self, condition: &Expr) {
         match condition {
-            Expr::Binary { op: BinaryOp::Equal | BinaryOp::NotEqual, lhs, rhs, .. } => {
+            Expr::Binary {
+                op: BinaryOp::Equal | BinaryOp::NotEqual,
+                lhs,
+                rhs,
+                ..
+            } => {
                 for (parameter, word) in [(lhs, rhs), (rhs, lhs)] {
-                    let (Expr::Name(parameter), Expr::Name(word)) = (parameter.as_ref(), word.as_ref()) else { continue };
-                    let Some(param) = self.params.iter().find(|param| param.name.name == parameter.text()) else { continue };
-                    let ParamKind::Words(words) = ParamKind::of(self.site, param) else { continue };
+                    let (Expr::Name(parameter), Expr::Name(word)) =
+                        (parameter.as_ref(), word.as_ref())
+                    else {
+                        continue;
+                    };
+                    let Some(param) = self
+                        .params
+                        .iter()
+                        .find(|param| param.name.name == parameter.text())
+                    else {
+                        continue;
+                    };
+                    let ParamKind::Words(words) = ParamKind::of(self.site, param) else {
+                        continue;
+                    };
                     let is_local = self.lookup(word).is_some();
                     if !is_local && !words.contains(&word.text()) {
-                        let message = format!("`{}` is not a value of `{}` ({})", word.text(), param.name.name, words.join(" | "));
+                        let message = format!(
+                            "`{}` is not a value of `{}` ({})",
+                            word.text(),
+                            param.name.name,
+                            words.join(" | ")
+                        );
                         self.report((word.span, message));
                     }
                 }
@@ -161,19 +229,50 @@ impl Expander<'_, '_> {
     fn endpoint(&self, endpoint: &Endpoint) -> Option<Resolved> {
         let instance = self.instance();
         match endpoint {
-            Endpoint::SelfKw(_) => Some(Resolved::machines(self.site, vec![instance.machine], self.site.machines[instance.machine].name.clone())),
-            Endpoint::Any(_) => Some(Resolved { addresses: AddressSet::any(), machines: Vec::new(), label: "any".into() }),
-            Endpoint::Address(address) => parse_address(&address.text).ok().map(|network| Resolved {
-                addresses: AddressSet::from_network(network),
+            Endpoint::SelfKw(_) => Some(Resolved::machines(
+                self.site,
+                vec![instance.machine],
+                self.site.machines[instance.machine].name.clone(),
+            )),
+            Endpoint::Any(_) => Some(Resolved {
+                addresses: AddressSet::any(),
                 machines: Vec::new(),
-                label: address.text.clone(),
+                label: "any".into(),
             }),
-            Endpoint::Name(path) if !path.is_qualified() && self.params.iter().any(|param| param.name.name == path.text()) => {
+            Endpoint::Address(address) => {
+                parse_address(&address.text).ok().map(|network| Resolved {
+                    addresses: AddressSet::from_network(network),
+                    machines: Vec::new(),
+                    label: address.text.clone(),
+                })
+            }
+            Endpoint::Name(path)
+                if !path.is_qualified()
+                    && self
+                        .params
+                        .iter()
+                        .any(|param| param.name.name == path.text()) =>
+            {
                 match self.lookup(path)? {
-                    Value::Machine(machine) => Some(Resolved::machines(self.site, vec![machine], self.site.machines[machine].name.clone())),
-                    Value::Addresses(addresses) => Some(Resolved { addresses, machines: Vec::new(), label: path.text() }),
+                    Value::Machine(machine) => Some(Resolved::machines(
+                        self.site,
+                        vec![machine],
+                        self.site.machines[machine].name.clone(),
+                    )),
+                    Value::Addresses(addresses) => Some(Resolved {
+                        addresses,
+                        machines: Vec::new(),
+                        label: path.text(),
+                    }),
                     other => {
-                        self.report((path.span, format!("`{}` is {}, not a host or addresses", path.text(), other.describe())));
+                        self.report((
+                            path.span,
+                            format!(
+                                "`{}` is {}, not a host or addresses",
+                                path.text(),
+                                other.describe()
+                            ),
+                        ));
                         None
                     }
                 }
@@ -182,9 +281,22 @@ impl Expander<'_, '_> {
         }
     }
 
-    fn flow(&self, statement: &Statement, syntax: &crate::syntax::ast::FlowSyntax, flows: &mut Vec<Flow>) {
-        let sources: Vec<Resolved> = syntax.sources.iter().filter_map(|endpoint| self.endpoint(endpoint)).collect();
-        let destinations: Vec<Resolved> = syntax.destinations.iter().filter_map(|endpoint| self.endpoint(endpoint)).collect();
+    fn flow(
+        &self,
+        statement: &Statement,
+        syntax: &crate::syntax::ast::FlowSyntax,
+        flows: &mut Vec<Flow>,
+    ) {
+        let sources: Vec<Resolved> = syntax
+            .sources
+            .iter()
+            .filter_map(|endpoint| self.endpoint(endpoint))
+            .collect();
+        let destinations: Vec<Resolved> = syntax
+            .destinations
+            .iter()
+            .filter_map(|endpoint| self.endpoint(endpoint))
+            .collect();
         let instance = self.instance();
         for spec in &syntax.specs {
             let openings = match self.site.openings(spec, &|path| self.lookup(path)) {
@@ -194,7 +306,8 @@ impl Expander<'_, '_> {
                     continue;
                 }
             };
-            let citation = Site::citation(&statement.docs).or_else(|| super::spec_citation(self.site, spec));
+            let citation =
+                Site::citation(&statement.docs).or_else(|| super::spec_citation(self.site, spec));
             for opening in openings {
                 for source in &sources {
                     for destination in &destinations {

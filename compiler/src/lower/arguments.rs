@@ -21,8 +21,13 @@ pub(super) fn collect_instances(site: &mut Site<'_>) {
             _ => continue,
         };
         for role_use in role_uses {
-            let Some(role) = site.resolved(role_use.role.span) else { continue };
-            site.holders.entry(role).or_default().push(site.instances.len());
+            let Some(role) = site.resolved(role_use.role.span) else {
+                continue;
+            };
+            site.holders
+                .entry(role)
+                .or_default()
+                .push(site.instances.len());
             site.instances.push(RoleInstance {
                 machine: index,
                 role,
@@ -42,26 +47,50 @@ pub(super) fn collect_instances(site: &mut Site<'_>) {
     }
 }
 
-fn check_arguments(site: &Site<'_>, role: DefinitionId, role_use: &RoleUse) -> (BTreeMap<String, Value>, Vec<String>) {
+fn check_arguments(
+    site: &Site<'_>,
+    role: DefinitionId,
+    role_use: &RoleUse,
+) -> (BTreeMap<String, Value>, Vec<String>) {
     let params: &[Param] = site.role(role).params.as_deref().unwrap_or(&[]);
     let role_name = site.qualified_name(role);
     let mut values = BTreeMap::new();
     let mut rejected = Vec::new();
     for argument in role_use.arguments.iter().flatten() {
-        let Some(param) = params.iter().find(|param| param.name.name == argument.name.name) else {
+        let Some(param) = params
+            .iter()
+            .find(|param| param.name.name == argument.name.name)
+        else {
             let mut diagnostic = Diagnostic::error(
                 UNKNOWN_PARAMETER,
                 argument.name.span,
-                format!("role `{role_name}` has no parameter `{}`", argument.name.name),
+                format!(
+                    "role `{role_name}` has no parameter `{}`",
+                    argument.name.name
+                ),
             );
             let names = params.iter().map(|param| param.name.name.as_str());
             if let Some(suggestion) = did_you_mean(&argument.name.name, names) {
                 diagnostic = diagnostic
                     .with_primary_message(format!("did you mean `{suggestion}`?"))
-                    .with_fix(format!("use `{suggestion}`"), argument.name.span, suggestion);
+                    .with_fix(
+                        format!("use `{suggestion}`"),
+                        argument.name.span,
+                        suggestion,
+                    );
             }
-            let all: Vec<&str> = params.iter().map(|param| param.name.name.as_str()).collect();
-            site.report(diagnostic.with_note(format!("its parameters: {}", if all.is_empty() { "none".into() } else { all.join(", ") })));
+            let all: Vec<&str> = params
+                .iter()
+                .map(|param| param.name.name.as_str())
+                .collect();
+            site.report(diagnostic.with_note(format!(
+                "its parameters: {}",
+                if all.is_empty() {
+                    "none".into()
+                } else {
+                    all.join(", ")
+                }
+            )));
             continue;
         };
         if values.contains_key(&param.name.name) {
@@ -87,9 +116,19 @@ fn check_arguments(site: &Site<'_>, role: DefinitionId, role_use: &RoleUse) -> (
                 Diagnostic::error(
                     MISSING_ARGUMENT,
                     role_use.span,
-                    format!("role `{role_name}` needs an argument for `{}`", param.name.name),
+                    format!(
+                        "role `{role_name}` needs an argument for `{}`",
+                        param.name.name
+                    ),
                 )
-                .with_label(param.span, format!("`{}: {}` has no default", param.name.name, kind.describe(site))),
+                .with_label(
+                    param.span,
+                    format!(
+                        "`{}: {}` has no default",
+                        param.name.name,
+                        kind.describe(site)
+                    ),
+                ),
             );
         }
     }
@@ -99,13 +138,21 @@ fn check_arguments(site: &Site<'_>, role: DefinitionId, role_use: &RoleUse) -> (
 fn check_argument(site: &Site<'_>, param: &Param, argument: &Argument) -> Option<Value> {
     let kind = ParamKind::of(site, param);
     let lookup = |path: &crate::syntax::ast::Path| {
-        let machine = site.resolved(path.span).and_then(|id| site.machine_of.get(&id).copied());
+        let machine = site
+            .resolved(path.span)
+            .and_then(|id| site.machine_of.get(&id).copied());
         machine.map(Value::Machine)
     };
     let wrong = |message: String| {
         site.report(
-            Diagnostic::error(WRONG_ARGUMENT, argument.value.span(), message)
-                .with_label(param.span, format!("`{}` is declared `{}`", param.name.name, kind.describe(site))),
+            Diagnostic::error(WRONG_ARGUMENT, argument.value.span(), message).with_label(
+                param.span,
+                format!(
+                    "`{}` is declared `{}`",
+                    param.name.name,
+                    kind.describe(site)
+                ),
+            ),
         );
         None
     };
@@ -114,7 +161,9 @@ fn check_argument(site: &Site<'_>, param: &Param, argument: &Argument) -> Option
         Err((_, message)) => return wrong(message),
     };
     match (&kind, value) {
-        (ParamKind::Words(words), Value::Word(word)) if words.contains(&word) => Some(Value::Word(word)),
+        (ParamKind::Words(words), Value::Word(word)) if words.contains(&word) => {
+            Some(Value::Word(word))
+        }
         (ParamKind::Words(words), Value::Int(number)) if words.contains(&number.to_string()) => {
             Some(Value::Word(number.to_string()))
         }
@@ -134,30 +183,47 @@ fn check_argument(site: &Site<'_>, param: &Param, argument: &Argument) -> Option
         }
         (ParamKind::Int, Value::Int(number)) => Some(Value::Int(number)),
         (ParamKind::Bool, Value::Bool(value)) => Some(Value::Bool(value)),
-        (ParamKind::Port, value @ Value::Int(_)) | (ParamKind::Ports, value @ (Value::Int(_) | Value::Ports(_))) => {
+        (ParamKind::Port, value @ Value::Int(_))
+        | (ParamKind::Ports, value @ (Value::Int(_) | Value::Ports(_))) => {
             match as_ports(&value, argument.value.span()) {
                 Ok(ports) => Some(Value::Ports(ports)),
                 Err((_, message)) => wrong(message),
             }
         }
         (ParamKind::Addresses, Value::Addresses(set)) => Some(Value::Addresses(set)),
-        (ParamKind::Addresses, Value::Machine(machine)) => Some(Value::Addresses(site.machines[machine].addresses.clone())),
+        (ParamKind::Addresses, Value::Machine(machine)) => {
+            Some(Value::Addresses(site.machines[machine].addresses.clone()))
+        }
         (ParamKind::Host(roles), Value::Machine(machine)) => {
             let holds = roles.iter().any(|role| {
-                site.holders
-                    .get(role)
-                    .is_some_and(|instances| instances.iter().any(|&instance| site.instances[instance].machine == machine))
+                site.holders.get(role).is_some_and(|instances| {
+                    instances
+                        .iter()
+                        .any(|&instance| site.instances[instance].machine == machine)
+                })
             });
             if holds {
                 Some(Value::Machine(machine))
             } else {
-                let wanted: Vec<String> = roles.iter().map(|role| site.qualified_name(*role)).collect();
-                wrong(format!("`{}` does not hold {}", site.machines[machine].name, wanted.join(" or ")))
+                let wanted: Vec<String> = roles
+                    .iter()
+                    .map(|role| site.qualified_name(*role))
+                    .collect();
+                wrong(format!(
+                    "`{}` does not hold {}",
+                    site.machines[machine].name,
+                    wanted.join(" or ")
+                ))
             }
         }
-        (_, Value::Word(word)) if matches!(argument.value, Expr::Name(_)) => {
-            wrong(format!("unknown name `{word}`: expected {}", kind.describe(site)))
-        }
-        (_, other) => wrong(format!("expected {}, found {}", kind.describe(site), other.describe())),
+        (_, Value::Word(word)) if matches!(argument.value, Expr::Name(_)) => wrong(format!(
+            "unknown name `{word}`: expected {}",
+            kind.describe(site)
+        )),
+        (_, other) => wrong(format!(
+            "expected {}, found {}",
+            kind.describe(site),
+            other.describe()
+        )),
     }
 }

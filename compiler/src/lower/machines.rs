@@ -12,12 +12,22 @@ use std::collections::HashMap;
 pub(super) fn collect_machines(site: &mut Site<'_>) {
     let mut ids: Vec<DefinitionId> = site.site_definitions(DefinitionKind::Host).collect();
     ids.extend(site.site_definitions(DefinitionKind::Group));
-    ids.sort_by_key(|id| (site.definition(*id).item_span.file, site.definition(*id).item_span.start));
+    ids.sort_by_key(|id| {
+        (
+            site.definition(*id).item_span.file,
+            site.definition(*id).item_span.start,
+        )
+    });
     let mut memo: HashMap<DefinitionId, AddressSet> = HashMap::new();
     // Stdlib groups are named address sets (IBM's call-home servers): not machines, but usable.
     let named_sets: Vec<DefinitionId> = (0..site.analysis.resolution.definitions.len())
         .map(|index| DefinitionId(index as u32))
-        .filter(|id| matches!(site.definition(*id).kind, DefinitionKind::Host | DefinitionKind::Group))
+        .filter(|id| {
+            matches!(
+                site.definition(*id).kind,
+                DefinitionKind::Host | DefinitionKind::Group
+            )
+        })
         .collect();
     for id in named_sets {
         let addresses = addresses_of(site, id, &mut memo, &mut Vec::new());
@@ -50,16 +60,22 @@ fn addresses_of(
     if visiting.contains(&id) {
         let definition = site.definition(id);
         site.report(
-            Diagnostic::error(CYCLE, definition.name_span, format!("group `{}` contains itself", definition.name))
-                .with_note("a group's members are flattened into one address set, so they cannot loop"),
+            Diagnostic::error(
+                CYCLE,
+                definition.name_span,
+                format!("group `{}` contains itself", definition.name),
+            )
+            .with_note("a group's members are flattened into one address set, so they cannot loop"),
         );
         return AddressSet::empty();
     }
     visiting.push(id);
     let addresses = match &site.item(id).kind {
-        ItemKind::Host(host) => {
-            AddressSet::from_networks(host.addresses.iter().filter_map(|address| parse_address(&address.text).ok()))
-        }
+        ItemKind::Host(host) => AddressSet::from_networks(
+            host.addresses
+                .iter()
+                .filter_map(|address| parse_address(&address.text).ok()),
+        ),
         ItemKind::Group(group) => {
             let mut set = AddressSet::empty();
             for member in &group.members {

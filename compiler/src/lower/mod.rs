@@ -5,9 +5,9 @@
 mod arguments;
 pub mod evaluate;
 mod machines;
-mod zones;
 pub mod services;
 pub mod types;
+mod zones;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{AddressSet, Opening};
@@ -100,7 +100,12 @@ pub struct Site<'a> {
 
 impl<'a> Site<'a> {
     pub fn new(analysis: &'a Analysis) -> Site<'a> {
-        let reference_at = analysis.resolution.references.iter().map(|reference| (reference.span, reference.target)).collect();
+        let reference_at = analysis
+            .resolution
+            .references
+            .iter()
+            .map(|reference| (reference.span, reference.target))
+            .collect();
         let mut site = Site {
             analysis,
             machines: Vec::new(),
@@ -135,7 +140,10 @@ impl<'a> Site<'a> {
 
     pub fn item(&self, id: DefinitionId) -> &'a Item {
         let definition = self.analysis.resolution.definition(id);
-        let file = self.analysis.file(definition.item_span.file).expect("definitions come from analysed files");
+        let file = self
+            .analysis
+            .file(definition.item_span.file)
+            .expect("definitions come from analysed files");
         &file.parsed.ast.items[definition.item_index]
     }
 
@@ -152,12 +160,19 @@ impl<'a> Site<'a> {
         if definition.module == ModuleId::SITE {
             definition.name.clone()
         } else {
-            format!("{}.{}", self.analysis.resolution.modules[definition.module.0 as usize].name, definition.name)
+            format!(
+                "{}.{}",
+                self.analysis.resolution.modules[definition.module.0 as usize].name,
+                definition.name
+            )
         }
     }
 
     /// Every site definition of one kind, in declaration order.
-    pub fn site_definitions(&self, kind: DefinitionKind) -> impl Iterator<Item = DefinitionId> + '_ {
+    pub fn site_definitions(
+        &self,
+        kind: DefinitionKind,
+    ) -> impl Iterator<Item = DefinitionId> + '_ {
         let definitions = &self.analysis.resolution.definitions;
         (0..definitions.len())
             .map(|index| DefinitionId(index as u32))
@@ -169,6 +184,9 @@ impl<'a> Site<'a> {
 
     /// The `seed NNN § "…"` citation among doc lines, if there is one.
     pub fn citation(docs: &[crate::syntax::ast::DocLine]) -> Option<String> {
-        docs.iter().map(|line| line.text.trim()).find(|text| text.starts_with("seed ")).map(str::to_string)
+        docs.iter()
+            .map(|line| line.text.trim())
+            .find(|text| text.starts_with("seed "))
+            .map(str::to_string)
     }
 }

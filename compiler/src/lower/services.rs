@@ -7,7 +7,9 @@ use super::{Site, CYCLE, UNKNOWN_PROTOCOL_NAME};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Opening, PortSet, Protocol};
 use crate::resolve::{DefinitionId, DefinitionKind};
-use crate::syntax::ast::{IcmpVersion, ItemKind, NamedProtocol, NumberOrName, Path, PortSpec, Ports, Transport};
+use crate::syntax::ast::{
+    IcmpVersion, ItemKind, NamedProtocol, NumberOrName, Path, PortSpec, Ports, Transport,
+};
 use std::rc::Rc;
 
 /// ICMP type names (RFC 792 and the IANA registry) and their numbers.
@@ -40,15 +42,39 @@ const ICMPV6_TYPES: &[(&str, u16)] = &[
 ];
 
 /// IP protocol names accepted after `proto`.
-const PROTOCOLS: &[(&str, u8)] =
-    &[("icmp", 1), ("igmp", 2), ("tcp", 6), ("udp", 17), ("gre", 47), ("esp", 50), ("ah", 51), ("ospf", 89), ("vrrp", 112), ("sctp", 132)];
+const PROTOCOLS: &[(&str, u8)] = &[
+    ("icmp", 1),
+    ("igmp", 2),
+    ("tcp", 6),
+    ("udp", 17),
+    ("gre", 47),
+    ("esp", 50),
+    ("ah", 51),
+    ("ospf", 89),
+    ("vrrp", 112),
+    ("sctp", 132),
+];
 
 impl Site<'_> {
     /// The openings of a port spec. `lookup` gives role parameters and loop variables.
-    pub fn openings(&self, spec: &PortSpec, lookup: &dyn Fn(&Path) -> Option<Value>) -> Result<Vec<Opening>, EvaluationError> {
-        let opening = |protocol, ports| Opening { protocol, ports, source_ports: PortSet::full(), service: None };
+    pub fn openings(
+        &self,
+        spec: &PortSpec,
+        lookup: &dyn Fn(&Path) -> Option<Value>,
+    ) -> Result<Vec<Opening>, EvaluationError> {
+        let opening = |protocol, ports| Opening {
+            protocol,
+            ports,
+            source_ports: PortSet::full(),
+            service: None,
+        };
         Ok(match spec {
-            PortSpec::Transport { transport, ports, source_ports, .. } => {
+            PortSpec::Transport {
+                transport,
+                ports,
+                source_ports,
+                ..
+            } => {
                 let protocol = match transport {
                     Transport::Tcp => Protocol::Tcp,
                     Transport::Udp => Protocol::Udp,
@@ -57,9 +83,16 @@ impl Site<'_> {
                     Some(source_ports) => port_set(source_ports, lookup)?,
                     None => PortSet::full(),
                 };
-                vec![Opening { protocol, ports: port_set(ports, lookup)?, source_ports, service: None }]
+                vec![Opening {
+                    protocol,
+                    ports: port_set(ports, lookup)?,
+                    source_ports,
+                    service: None,
+                }]
             }
-            PortSpec::Icmp { version, icmp_type, .. } => {
+            PortSpec::Icmp {
+                version, icmp_type, ..
+            } => {
                 let (protocol, table) = match version {
                     IcmpVersion::V4 => (Protocol::Icmp, ICMP_TYPES),
                     IcmpVersion::V6 => (Protocol::Icmpv6, ICMPV6_TYPES),
@@ -79,7 +112,10 @@ impl Site<'_> {
                 vec![opening(Protocol::Ip(number), PortSet::full())]
             }
             PortSpec::ProtocolNumber { protocol, .. } => {
-                let table: Vec<(&str, u16)> = PROTOCOLS.iter().map(|(name, number)| (*name, *number as u16)).collect();
+                let table: Vec<(&str, u16)> = PROTOCOLS
+                    .iter()
+                    .map(|(name, number)| (*name, *number as u16))
+                    .collect();
                 let protocol = match self.named_number(protocol, &table)? {
                     1 => Protocol::Icmp,
                     6 => Protocol::Tcp,
@@ -87,12 +123,18 @@ impl Site<'_> {
                     58 => Protocol::Icmpv6,
                     number => Protocol::Ip(number as u8),
                 };
-                let ports = if matches!(protocol, Protocol::Icmp | Protocol::Icmpv6) { PortSet::range(0, 255) } else { PortSet::full() };
+                let ports = if matches!(protocol, Protocol::Icmp | Protocol::Icmpv6) {
+                    PortSet::range(0, 255)
+                } else {
+                    PortSet::full()
+                };
                 vec![opening(protocol, ports)]
             }
             PortSpec::Any(_) => vec![Opening::any()],
             PortSpec::Named(path) => match self.resolved(path.span) {
-                Some(id) if self.definition(id).kind == DefinitionKind::Service => self.service_openings(id).to_vec(),
+                Some(id) if self.definition(id).kind == DefinitionKind::Service => {
+                    self.service_openings(id).to_vec()
+                }
                 _ if lookup(path).is_some() => {
                     let name = path.text();
                     return Err((path.span, format!("`{name}` is a parameter: give it a protocol, `tcp {name}` or `udp {name}`")));
@@ -103,17 +145,29 @@ impl Site<'_> {
         })
     }
 
-    fn named_number(&self, value: &NumberOrName, table: &[(&str, u16)]) -> Result<u16, EvaluationError> {
+    fn named_number(
+        &self,
+        value: &NumberOrName,
+        table: &[(&str, u16)],
+    ) -> Result<u16, EvaluationError> {
         match value {
             NumberOrName::Number(int) => Ok(int.value.unwrap_or(0).min(255) as u16),
             NumberOrName::Name(ident) => match table.iter().find(|(name, _)| *name == ident.name) {
                 Some((_, number)) => Ok(*number),
                 None => {
                     let names: Vec<&str> = table.iter().map(|(name, _)| *name).collect();
-                    let mut diagnostic = Diagnostic::error(UNKNOWN_PROTOCOL_NAME, ident.span, format!("unknown name `{}`", ident.name))
-                        .with_note(format!("known names: {}", names.join(", ")));
+                    let mut diagnostic = Diagnostic::error(
+                        UNKNOWN_PROTOCOL_NAME,
+                        ident.span,
+                        format!("unknown name `{}`", ident.name),
+                    )
+                    .with_note(format!("known names: {}", names.join(", ")));
                     if let Some(suggestion) = crate::resolve::did_you_mean(&ident.name, names) {
-                        diagnostic = diagnostic.with_fix(format!("use `{suggestion}`"), ident.span, suggestion);
+                        diagnostic = diagnostic.with_fix(
+                            format!("use `{suggestion}`"),
+                            ident.span,
+                            suggestion,
+                        );
                     }
                     self.report(diagnostic);
                     Err((ident.span, String::new()))
@@ -129,7 +183,11 @@ impl Site<'_> {
         }
         if self.service_stack.borrow().contains(&id) {
             let definition = self.definition(id);
-            self.report(Diagnostic::error(CYCLE, definition.name_span, format!("service `{}` includes itself", definition.name)));
+            self.report(Diagnostic::error(
+                CYCLE,
+                definition.name_span,
+                format!("service `{}` includes itself", definition.name),
+            ));
             return Rc::new(Vec::new());
         }
         self.service_stack.borrow_mut().push(id);
@@ -158,13 +216,20 @@ impl Site<'_> {
 }
 
 /// A port list: each element a number, a range, or a `ports` parameter.
-fn port_set(ports: &Ports, lookup: &dyn Fn(&Path) -> Option<Value>) -> Result<PortSet, EvaluationError> {
+fn port_set(
+    ports: &Ports,
+    lookup: &dyn Fn(&Path) -> Option<Value>,
+) -> Result<PortSet, EvaluationError> {
     let mut set = PortSet::empty();
     for range in &ports.ranges {
         let value = match &range.end {
             None => evaluate(&range.start, lookup)?,
             Some(end) => {
-                let expression = crate::syntax::ast::Expr::Range { start: Box::new(range.start.clone()), end: Box::new(end.clone()), span: range.span };
+                let expression = crate::syntax::ast::Expr::Range {
+                    start: Box::new(range.start.clone()),
+                    end: Box::new(end.clone()),
+                    span: range.span,
+                };
                 evaluate(&expression, lookup)?
             }
         };

@@ -22,9 +22,12 @@ pub enum ParamKind {
 impl ParamKind {
     pub fn of(site: &Site<'_>, param: &Param) -> ParamKind {
         match &param.ty {
-            ParamType::Host { roles, .. } => {
-                ParamKind::Host(roles.iter().filter_map(|path| site.resolved(path.span)).collect())
-            }
+            ParamType::Host { roles, .. } => ParamKind::Host(
+                roles
+                    .iter()
+                    .filter_map(|path| site.resolved(path.span))
+                    .collect(),
+            ),
             ParamType::Words { words, .. } => {
                 let texts: Vec<String> = words
                     .iter()
@@ -55,7 +58,10 @@ impl ParamKind {
             ParamKind::Bool => "bool".into(),
             ParamKind::Addresses => "addresses".into(),
             ParamKind::Host(roles) => {
-                let names: Vec<String> = roles.iter().map(|role| site.qualified_name(*role)).collect();
+                let names: Vec<String> = roles
+                    .iter()
+                    .map(|role| site.qualified_name(*role))
+                    .collect();
                 format!("host is {}", names.join(" | "))
             }
         }

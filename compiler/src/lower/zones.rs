@@ -23,7 +23,9 @@ pub(super) fn collect_zones(site: &mut Site<'_>) {
     let mut prefixes: Vec<(IpNet, usize, crate::source::Span)> = Vec::new();
     let mut any_zone: Option<usize> = None;
     for (index, &id) in ids.iter().enumerate() {
-        let ItemKind::Zone(zone) = &site.item(id).kind else { continue };
+        let ItemKind::Zone(zone) = &site.item(id).kind else {
+            continue;
+        };
         match &zone.addresses {
             ZoneAddresses::Any(span) => {
                 if let Some(first) = any_zone {
@@ -47,7 +49,9 @@ pub(super) fn collect_zones(site: &mut Site<'_>) {
         }
     }
     // Most specific first; equal prefixes in two zones are an error, the first zone keeps them.
-    prefixes.sort_by_key(|(network, index, _)| (std::cmp::Reverse(network.prefix_len()), *network, *index));
+    prefixes.sort_by_key(|(network, index, _)| {
+        (std::cmp::Reverse(network.prefix_len()), *network, *index)
+    });
     let mut regions = vec![AddressSet::empty(); ids.len()];
     let mut claimed = AddressSet::empty();
     for window in 0..prefixes.len() {
@@ -55,8 +59,15 @@ pub(super) fn collect_zones(site: &mut Site<'_>) {
         if window > 0 && prefixes[window - 1].0 == network && prefixes[window - 1].1 != index {
             let (_, other, other_span) = prefixes[window - 1];
             site.report(
-                Diagnostic::error(OVERLAPPING_ZONES, span, format!("`{network}` is claimed by two zones"))
-                    .with_label(other_span, format!("zone `{}` claims it here", site.definition(ids[other]).name)),
+                Diagnostic::error(
+                    OVERLAPPING_ZONES,
+                    span,
+                    format!("`{network}` is claimed by two zones"),
+                )
+                .with_label(
+                    other_span,
+                    format!("zone `{}` claims it here", site.definition(ids[other]).name),
+                ),
             );
             continue;
         }

@@ -18,18 +18,27 @@ impl AddressSet {
 
     /// Every address of both families: `any`.
     pub fn any() -> AddressSet {
-        AddressSet { v4: IntervalSet::full(), v6: IntervalSet::full() }
+        AddressSet {
+            v4: IntervalSet::full(),
+            v6: IntervalSet::full(),
+        }
     }
 
     pub fn from_network(network: IpNet) -> AddressSet {
         match network {
             IpNet::V4(network) => AddressSet {
-                v4: IntervalSet::range(u32::from(network.network()), u32::from(network.broadcast())),
+                v4: IntervalSet::range(
+                    u32::from(network.network()),
+                    u32::from(network.broadcast()),
+                ),
                 v6: IntervalSet::empty(),
             },
             IpNet::V6(network) => AddressSet {
                 v4: IntervalSet::empty(),
-                v6: IntervalSet::range(u128::from(network.network()), u128::from(network.broadcast())),
+                v6: IntervalSet::range(
+                    u128::from(network.network()),
+                    u128::from(network.broadcast()),
+                ),
             },
         }
     }
@@ -39,11 +48,19 @@ impl AddressSet {
         let mut v6 = Vec::new();
         for network in networks {
             match network {
-                IpNet::V4(network) => v4.push((u32::from(network.network()), u32::from(network.broadcast()))),
-                IpNet::V6(network) => v6.push((u128::from(network.network()), u128::from(network.broadcast()))),
+                IpNet::V4(network) => {
+                    v4.push((u32::from(network.network()), u32::from(network.broadcast())))
+                }
+                IpNet::V6(network) => v6.push((
+                    u128::from(network.network()),
+                    u128::from(network.broadcast()),
+                )),
             }
         }
-        AddressSet { v4: IntervalSet::from_ranges(v4), v6: IntervalSet::from_ranges(v6) }
+        AddressSet {
+            v4: IntervalSet::from_ranges(v4),
+            v6: IntervalSet::from_ranges(v6),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -55,15 +72,24 @@ impl AddressSet {
     }
 
     pub fn union(&self, other: &AddressSet) -> AddressSet {
-        AddressSet { v4: self.v4.union(&other.v4), v6: self.v6.union(&other.v6) }
+        AddressSet {
+            v4: self.v4.union(&other.v4),
+            v6: self.v6.union(&other.v6),
+        }
     }
 
     pub fn intersection(&self, other: &AddressSet) -> AddressSet {
-        AddressSet { v4: self.v4.intersection(&other.v4), v6: self.v6.intersection(&other.v6) }
+        AddressSet {
+            v4: self.v4.intersection(&other.v4),
+            v6: self.v6.intersection(&other.v6),
+        }
     }
 
     pub fn difference(&self, other: &AddressSet) -> AddressSet {
-        AddressSet { v4: self.v4.difference(&other.v4), v6: self.v6.difference(&other.v6) }
+        AddressSet {
+            v4: self.v4.difference(&other.v4),
+            v6: self.v6.difference(&other.v6),
+        }
     }
 
     pub fn intersects(&self, other: &AddressSet) -> bool {
@@ -86,13 +112,15 @@ impl AddressSet {
         let mut networks = Vec::new();
         for &(lo, hi) in self.v4.ranges() {
             for (start, prefix) in range_to_prefixes(lo as u128, hi as u128, 32) {
-                let network = Ipv4Net::new(Ipv4Addr::from(start as u32), prefix).expect("prefix is at most 32");
+                let network = Ipv4Net::new(Ipv4Addr::from(start as u32), prefix)
+                    .expect("prefix is at most 32");
                 networks.push(IpNet::V4(network));
             }
         }
         for &(lo, hi) in self.v6.ranges() {
             for (start, prefix) in range_to_prefixes(lo, hi, 128) {
-                let network = Ipv6Net::new(Ipv6Addr::from(start), prefix).expect("prefix is at most 128");
+                let network =
+                    Ipv6Net::new(Ipv6Addr::from(start), prefix).expect("prefix is at most 128");
                 networks.push(IpNet::V6(network));
             }
         }
@@ -104,7 +132,11 @@ impl AddressSet {
         self.v4
             .first()
             .map(|value| IpAddr::V4(Ipv4Addr::from(value)))
-            .or_else(|| self.v6.first().map(|value| IpAddr::V6(Ipv6Addr::from(value))))
+            .or_else(|| {
+                self.v6
+                    .first()
+                    .map(|value| IpAddr::V6(Ipv6Addr::from(value)))
+            })
     }
 }
 
@@ -114,8 +146,18 @@ fn range_to_prefixes(mut lo: u128, hi: u128, bits: u32) -> Vec<(u128, u8)> {
     loop {
         // The last address of the aligned block of 2^size addresses starting at `lo`; `lo` is
         // aligned to that size, so the sum cannot overflow.
-        let block_last = |size: u32| if size >= 128 { u128::MAX } else { lo + ((1u128 << size) - 1) };
-        let mut size = if lo == 0 { bits } else { lo.trailing_zeros().min(bits) };
+        let block_last = |size: u32| {
+            if size >= 128 {
+                u128::MAX
+            } else {
+                lo + ((1u128 << size) - 1)
+            }
+        };
+        let mut size = if lo == 0 {
+            bits
+        } else {
+            lo.trailing_zeros().min(bits)
+        };
         while block_last(size) > hi {
             size -= 1;
         }
@@ -141,11 +183,21 @@ mod tests {
         let set = networks(&["10.0.0.0/25", "10.0.0.128/25", "10.0.1.7/32", "fd00::/64"]);
         let back: Vec<String> = set.to_networks().iter().map(ToString::to_string).collect();
         assert_eq!(back, ["10.0.0.0/24", "10.0.1.7/32", "fd00::/64"]);
-        let everything: Vec<String> = AddressSet::any().to_networks().iter().map(ToString::to_string).collect();
+        let everything: Vec<String> = AddressSet::any()
+            .to_networks()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
         assert_eq!(everything, ["0.0.0.0/0", "::/0"]);
-        let odd = AddressSet { v4: IntervalSet::range(1, 6), v6: IntervalSet::empty() };
+        let odd = AddressSet {
+            v4: IntervalSet::range(1, 6),
+            v6: IntervalSet::empty(),
+        };
         let back: Vec<String> = odd.to_networks().iter().map(ToString::to_string).collect();
-        assert_eq!(back, ["0.0.0.1/32", "0.0.0.2/31", "0.0.0.4/31", "0.0.0.6/32"]);
+        assert_eq!(
+            back,
+            ["0.0.0.1/32", "0.0.0.2/31", "0.0.0.4/31", "0.0.0.6/32"]
+        );
     }
 
     #[test]

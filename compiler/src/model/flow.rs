@@ -73,7 +73,12 @@ pub struct Opening {
 
 impl Opening {
     pub fn any() -> Opening {
-        Opening { protocol: Protocol::Any, ports: PortSet::full(), source_ports: PortSet::full(), service: None }
+        Opening {
+            protocol: Protocol::Any,
+            ports: PortSet::full(),
+            source_ports: PortSet::full(),
+            service: None,
+        }
     }
 
     /// A readable form: `tcp 3901-3902 from 513-1023`, `udp 623`, `icmp 8`, `esp`.
@@ -81,7 +86,13 @@ impl Opening {
         let ports = |set: &PortSet| -> String {
             set.ranges()
                 .iter()
-                .map(|(lo, hi)| if lo == hi { lo.to_string() } else { format!("{lo}-{hi}") })
+                .map(|(lo, hi)| {
+                    if lo == hi {
+                        lo.to_string()
+                    } else {
+                        format!("{lo}-{hi}")
+                    }
+                })
                 .collect::<Vec<_>>()
                 .join(",")
         };

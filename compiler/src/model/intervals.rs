@@ -32,7 +32,13 @@ pub struct IntervalSet<T: Point> {
 
 impl<T: Point> std::fmt::Debug for IntervalSet<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_set().entries(self.ranges.iter().map(|(lo, hi)| lo.as_u128()..=hi.as_u128())).finish()
+        f.debug_set()
+            .entries(
+                self.ranges
+                    .iter()
+                    .map(|(lo, hi)| lo.as_u128()..=hi.as_u128()),
+            )
+            .finish()
     }
 }
 
@@ -42,14 +48,18 @@ impl<T: Point> IntervalSet<T> {
     }
 
     pub fn full() -> Self {
-        IntervalSet { ranges: vec![(T::ZERO, T::MAX)] }
+        IntervalSet {
+            ranges: vec![(T::ZERO, T::MAX)],
+        }
     }
 
     pub fn range(lo: T, hi: T) -> Self {
         if lo > hi {
             return Self::empty();
         }
-        IntervalSet { ranges: vec![(lo, hi)] }
+        IntervalSet {
+            ranges: vec![(lo, hi)],
+        }
     }
 
     pub fn single(value: T) -> Self {
@@ -63,7 +73,9 @@ impl<T: Point> IntervalSet<T> {
         let mut merged: Vec<(T, T)> = Vec::with_capacity(ranges.len());
         for (lo, hi) in ranges {
             match merged.last_mut() {
-                Some(last) if last.1 == T::MAX || lo <= last.1.successor() => last.1 = last.1.max(hi),
+                Some(last) if last.1 == T::MAX || lo <= last.1.successor() => {
+                    last.1 = last.1.max(hi)
+                }
                 _ => merged.push((lo, hi)),
             }
         }
@@ -84,7 +96,9 @@ impl<T: Point> IntervalSet<T> {
 
     /// The number of values, saturating at `u128::MAX`.
     pub fn len(&self) -> u128 {
-        self.ranges.iter().fold(0u128, |total, (lo, hi)| total.saturating_add(hi.as_u128() - lo.as_u128() + 1))
+        self.ranges.iter().fold(0u128, |total, (lo, hi)| {
+            total.saturating_add(hi.as_u128() - lo.as_u128() + 1)
+        })
     }
 
     pub fn contains(&self, value: T) -> bool {
@@ -160,9 +174,18 @@ mod tests {
         let b = IntervalSet::range(4u16, 25);
         assert_eq!(a.intersection(&b).ranges(), &[(4, 8), (20, 25)]);
         assert_eq!(a.difference(&b).ranges(), &[(1, 3), (26, 30)]);
-        assert_eq!(IntervalSet::<u16>::full().complement(), IntervalSet::empty());
-        assert_eq!(IntervalSet::range(0u16, 10).complement().ranges(), &[(11, u16::MAX)]);
-        assert_eq!(IntervalSet::range(u16::MAX, u16::MAX).complement().ranges(), &[(0, u16::MAX - 1)]);
+        assert_eq!(
+            IntervalSet::<u16>::full().complement(),
+            IntervalSet::empty()
+        );
+        assert_eq!(
+            IntervalSet::range(0u16, 10).complement().ranges(),
+            &[(11, u16::MAX)]
+        );
+        assert_eq!(
+            IntervalSet::range(u16::MAX, u16::MAX).complement().ranges(),
+            &[(0, u16::MAX - 1)]
+        );
         assert!(a.contains(7) && !a.contains(9) && !a.contains(31));
         assert_eq!(a.len(), 8 + 11);
         assert!(IntervalSet::range(2u16, 3).is_subset(&a));

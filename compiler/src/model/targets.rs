@@ -10,7 +10,10 @@ use std::net::IpAddr;
 impl Policy {
     /// Every target of the site: firewalls first, then machines, each in declaration order.
     pub fn targets(&self) -> Vec<Target> {
-        (0..self.firewalls.len()).map(Target::Firewall).chain((0..self.machines.len()).map(Target::Machine)).collect()
+        (0..self.firewalls.len())
+            .map(Target::Firewall)
+            .chain((0..self.machines.len()).map(Target::Machine))
+            .collect()
     }
 
     pub fn target_name(&self, target: Target) -> &str {
@@ -22,7 +25,9 @@ impl Policy {
 
     /// The target with this name, firewall or machine.
     pub fn target_named(&self, name: &str) -> Option<Target> {
-        self.targets().into_iter().find(|target| self.target_name(*target) == name)
+        self.targets()
+            .into_iter()
+            .find(|target| self.target_name(*target) == name)
     }
 
     /// The ruleset of one target.
@@ -30,9 +35,18 @@ impl Policy {
         let mut pieces: Vec<(Direction, &Flow, AddressSet, AddressSet)> = Vec::new();
         match target {
             Target::Firewall(index) => {
-                for route in self.routes.iter().filter(|route| route.firewalls.contains(&index)) {
+                for route in self
+                    .routes
+                    .iter()
+                    .filter(|route| route.firewalls.contains(&index))
+                {
                     let flow = &self.flows[route.flow];
-                    pieces.push((Direction::Forward, flow, route.source.clone(), route.destination.clone()));
+                    pieces.push((
+                        Direction::Forward,
+                        flow,
+                        route.source.clone(),
+                        route.destination.clone(),
+                    ));
                 }
             }
             Target::Machine(index) => {
@@ -49,12 +63,23 @@ impl Policy {
                 }
             }
         }
-        TargetRules { target, name: self.target_name(target).to_string(), rules: merge(pieces) }
+        TargetRules {
+            target,
+            name: self.target_name(target).to_string(),
+            rules: merge(pieces),
+        }
     }
 
     /// Whether one packet is allowed: some allow flow contains it and no deny flow does.
     /// This is the model's exact answer, used to predict what the kernel must do.
-    pub fn decide(&self, source: IpAddr, destination: IpAddr, protocol: Protocol, port: u16, source_port: u16) -> bool {
+    pub fn decide(
+        &self,
+        source: IpAddr,
+        destination: IpAddr,
+        protocol: Protocol,
+        port: u16,
+        source_port: u16,
+    ) -> bool {
         let matches = |flow: &Flow| {
             let opening = &flow.opening;
             let ports_match = match opening.protocol {
@@ -66,20 +91,47 @@ impl Policy {
                 Protocol::Icmp | Protocol::Icmpv6 => opening.ports.contains(port),
                 Protocol::Ip(_) => true,
             };
-            let protocol_matches = opening.protocol == Protocol::Any || opening.protocol == protocol;
-            flow.source.contains(source) && flow.destination.contains(destination) && protocol_matches && ports_match
+            let protocol_matches =
+                opening.protocol == Protocol::Any || opening.protocol == protocol;
+            flow.source.contains(source)
+                && flow.destination.contains(destination)
+                && protocol_matches
+                && ports_match
         };
-        let denied = self.flows.iter().any(|flow| flow.action == Action::Deny && matches(flow));
-        !denied && self.flows.iter().any(|flow| flow.action == Action::Allow && matches(flow))
+        let denied = self
+            .flows
+            .iter()
+            .any(|flow| flow.action == Action::Deny && matches(flow));
+        !denied
+            && self
+                .flows
+                .iter()
+                .any(|flow| flow.action == Action::Allow && matches(flow))
     }
 }
 
-type Key = (Direction, Action, Protocol, Vec<(u16, u16)>, Vec<(u16, u16)>);
+type Key = (
+    Direction,
+    Action,
+    Protocol,
+    Vec<(u16, u16)>,
+    Vec<(u16, u16)>,
+);
+/// Rules with the same addresses and source ports, whose destination ports merge.
+type PairKey = (
+    Direction,
+    Action,
+    Protocol,
+    Vec<(u16, u16)>,
+    AddressSet,
+    AddressSet,
+);
 
 /// Merges pieces in two canonical passes: sources of the same (destination, opening), then
 /// ports of the same (source, destination, protocol, source ports).
 fn merge(pieces: Vec<(Direction, &Flow, AddressSet, AddressSet)>) -> Vec<TargetRule> {
-    let mut by_destination: BTreeMap<(Key, AddressSet), (AddressSet, Vec<FlowOrigin>)> = BTreeMap::new();
+    let mut by_destination: BTreeMap<(Key, AddressSet), (AddressSet, Vec<FlowOrigin>)> =
+        BTreeMap::new();
     for (direction, flow, source, destination) in pieces {
         let opening = &flow.opening;
         let key: Key = (
@@ -89,15 +141,25 @@ fn merge(pieces: Vec<(Direction, &Flow, AddressSet, AddressSet)>) -> Vec<TargetR
             opening.ports.ranges().to_vec(),
             opening.source_ports.ranges().to_vec(),
         );
-        let entry = by_destination.entry((key, destination)).or_insert_with(|| (AddressSet::empty(), Vec::new()));
+        let entry = by_destination
+            .entry((key, destination))
+            .or_insert_with(|| (AddressSet::empty(), Vec::new()));
         entry.0 = entry.0.union(&source);
         entry.1.push(flow.origin.clone());
     }
-    let mut by_pair: BTreeMap<(Direction, Action, Protocol, Vec<(u16, u16)>, AddressSet, AddressSet), (Opening, Vec<FlowOrigin>)> =
-        BTreeMap::new();
-    for (((direction, action, protocol, ports, source_ports), destination), (source, origins)) in by_destination {
+    let mut by_pair: BTreeMap<PairKey, (Opening, Vec<FlowOrigin>)> = BTreeMap::new();
+    for (((direction, action, protocol, ports, source_ports), destination), (source, origins)) in
+        by_destination
+    {
         let ports = super::PortSet::from_ranges(ports);
-        let key = (direction, action, protocol, source_ports.clone(), source, destination);
+        let key = (
+            direction,
+            action,
+            protocol,
+            source_ports.clone(),
+            source,
+            destination,
+        );
         let entry = by_pair.entry(key).or_insert_with(|| {
             let opening = Opening {
                 protocol,
@@ -112,16 +174,35 @@ fn merge(pieces: Vec<(Direction, &Flow, AddressSet, AddressSet)>) -> Vec<TargetR
     }
     let mut rules: Vec<TargetRule> = by_pair
         .into_iter()
-        .map(|((direction, action, _, _, source, destination), (opening, mut origins))| {
-            origins.sort();
-            origins.dedup();
-            TargetRule { direction, action, source, destination, opening, origins }
-        })
+        .map(
+            |((direction, action, _, _, source, destination), (opening, mut origins))| {
+                origins.sort();
+                origins.dedup();
+                TargetRule {
+                    direction,
+                    action,
+                    source,
+                    destination,
+                    opening,
+                    origins,
+                }
+            },
+        )
         .collect();
     // Denies first: with first-match backends this is what makes deny override allow.
     rules.sort_by(|a, b| {
-        (a.action != Action::Deny, a.direction, &a.origins, a.opening.protocol)
-            .cmp(&(b.action != Action::Deny, b.direction, &b.origins, b.opening.protocol))
+        (
+            a.action != Action::Deny,
+            a.direction,
+            &a.origins,
+            a.opening.protocol,
+        )
+            .cmp(&(
+                b.action != Action::Deny,
+                b.direction,
+                &b.origins,
+                b.opening.protocol,
+            ))
     });
     rules
 }

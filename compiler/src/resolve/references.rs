@@ -93,13 +93,18 @@ impl Resolver<'_> {
     /// argument checks, which know the parameter's type.
     fn soft_reference(&mut self, value: &Expr) {
         let Expr::Name(path) = value else { return };
-        let [name] = path.segments.as_slice() else { return };
+        let [name] = path.segments.as_slice() else {
+            return;
+        };
         let found = self
             .resolution
             .lookup(self.module, &name.name)
             .filter(|id| matches!(self.resolution.definition(*id).kind, HostKind | GroupKind));
         if let Some(id) = found {
-            self.resolution.references.push(Reference { span: path.span, target: id });
+            self.resolution.references.push(Reference {
+                span: path.span,
+                target: id,
+            });
         }
     }
 

@@ -16,9 +16,14 @@ bo.softtabstop = 2
 bo.tabstop = 2
 -- Identifiers hold '-' (echo-request, broad-range): keep them one word.
 bo.iskeyword = '@,48-57,_,-'
--- `gq` formats through the canonical formatter.
-bo.formatprg = 'flowc fmt --stdin'
 bo.suffixesadd = '.flow'
 
+-- :FlowcFmt formats the buffer with `flowc fmt --stdin` (vim.g.flowc_executable, default
+-- `flowc`). Not 'formatprg': that would replace the text with flowc's error message when
+-- the buffer does not parse.
+vim.api.nvim_buf_create_user_command(0, 'FlowcFmt', function()
+  require('flowc.format').buffer(0)
+end, { desc = 'Format the buffer with flowc fmt' })
+
 vim.b.undo_ftplugin = 'setlocal commentstring< comments< formatoptions< expandtab< shiftwidth<'
-  .. ' softtabstop< tabstop< iskeyword< formatprg< suffixesadd<'
+  .. ' softtabstop< tabstop< iskeyword< suffixesadd< | silent! delcommand -buffer FlowcFmt'

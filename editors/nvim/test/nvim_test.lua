@@ -58,6 +58,35 @@ vim.cmd('normal! gg=G')
 eq(vim.api.nvim_buf_get_lines(0, 0, -1, false), want, 'indentation')
 vim.cmd('silent! write')
 
+-- :FlowcFmt with a stand-in flowc: squeezes runs of spaces, or fails on `bad`.
+local fake_fmt = tmp .. '/fake-fmt'
+vim.fn.writefile({
+  '#!/bin/sh',
+  '[ "$1 $2" = "fmt --stdin" ] || exit 2',
+  'input=$(cat)',
+  'case "$input" in *bad*) echo "<stdin>:1:1: error[E0003]: bad" >&2; exit 1;; esac',
+  'printf "%s\\n" "$input" | sed "s/  */ /g"',
+}, fake_fmt)
+vim.fn.setfperm(fake_fmt, 'rwxr-xr-x')
+vim.g.flowc_executable = fake_fmt
+local notified = {}
+local notify = vim.notify
+vim.notify = function(msg)
+  table.insert(notified, msg)
+end
+vim.cmd('enew')
+vim.bo.filetype = 'flow'
+vim.api.nvim_buf_set_lines(0, 0, -1, false, { 'host  h  =  10.0.0.1' })
+vim.cmd('FlowcFmt')
+eq(vim.api.nvim_buf_get_lines(0, 0, -1, false), { 'host h = 10.0.0.1' }, 'FlowcFmt formats')
+vim.api.nvim_buf_set_lines(0, 0, -1, false, { 'host  bad' })
+vim.cmd('FlowcFmt')
+eq(vim.api.nvim_buf_get_lines(0, 0, -1, false), { 'host  bad' }, 'FlowcFmt leaves a broken buffer alone')
+check(#notified == 1 and notified[1]:find('E0003', 1, true) ~= nil, 'FlowcFmt error: ' .. vim.inspect(notified))
+vim.notify = notify
+vim.cmd('bwipeout!')
+vim.cmd('edit ' .. tmp .. '/site/zones/a.flow')
+
 -- Root directory: nearest .git, else the file's directory.
 local lsp = require('flowc.lsp')
 eq(lsp.root_dir(tmp .. '/site/zones/a.flow'), tmp .. '/site', 'root with .git')

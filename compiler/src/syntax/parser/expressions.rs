@@ -232,8 +232,11 @@ fn ports<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
 fn number_or_name<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
     file: FileId,
 ) -> impl Parser<'tokens, I, NumberOrName, ParserError<'tokens, 'src>> + Clone {
-    let name = ident(file).filter(|ident: &Ident| ident.name != "allowed" && ident.name != "denied");
-    int_literal(file).map(NumberOrName::Number).or(name.map(NumberOrName::Name))
+    let name =
+        ident(file).filter(|ident: &Ident| ident.name != "allowed" && ident.name != "denied");
+    int_literal(file)
+        .map(NumberOrName::Number)
+        .or(name.map(NumberOrName::Name))
 }
 
 pub(super) fn port_spec<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(

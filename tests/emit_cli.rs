@@ -1,0 +1,175 @@
+//! `flowc emit` end to end: standard output with `--for`, one file per target with `-o`,
+//! refusing sites with errors, usage errors, and byte-identical output across runs.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn flowc(arguments: &[&str], directory: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_flowc"))
+        .args(arguments)
+        .current_dir(directory)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("flowc runs")
+}
+
+const SITE: &str =
+    "zone lan = 10.0.0.0/24\nzone dmz = 10.9.0.0/24\nfirewall fw {\n  zones lan, dmz\n}\n\
+                    host a = 10.0.0.1\nhost web = 10.9.0.80\nallow a -> web : ssh, https\n";
+
+fn site(text: &str) -> tempfile::TempDir {
+    let directory = tempfile::tempdir().unwrap();
+    std::fs::write(directory.path().join("site.flow"), text).unwrap();
+    directory
+}
+
+fn text(output: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn for_a_target_prints_its_ruleset() {
+    let directory = site(SITE);
+    let output = flowc(
+        &["emit", "--target", "nftables", "--for", "fw", "."],
+        directory.path(),
+    );
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(stdout.starts_with("#!/usr/sbin/nft -f\n"), "{stdout}");
+    assert!(stdout.contains("ip saddr 10.0.0.1 ip daddr 10.9.0.80 tcp dport @ports_22 accept comment \"site.flow:8\""), "{stdout}");
+    let host = flowc(
+        &["emit", "--target", "iptables", "--for", "web"],
+        directory.path(),
+    );
+    assert!(
+        text(&host).0.contains(":INPUT DROP [0:0]"),
+        "{:?}",
+        text(&host)
+    );
+}
+
+#[test]
+fn output_directory_gets_one_file_per_target_and_the_same_bytes_every_run() {
+    let directory = site(SITE);
+    for (target, files) in [
+        ("nftables", &["fw.nft", "a.nft", "web.nft"][..]),
+        ("iptables", &["fw.rules", "a.rules", "web.rules"][..]),
+        ("ip6tables", &["fw.rules6", "a.rules6", "web.rules6"][..]),
+        ("matrix-csv", &["site.csv"][..]),
+        ("matrix-md", &["site.md"][..]),
+        ("dot", &["site.dot"][..]),
+        (
+            "firewalld",
+            &[
+                "fw/zones/flowc-lan.xml",
+                "fw/policies/flowc-lan-dmz.xml",
+                "web/zones/flowc.xml",
+            ][..],
+        ),
+    ] {
+        let first = directory.path().join(format!("first-{target}"));
+        let second = directory.path().join(format!("second-{target}"));
+        for out in [&first, &second] {
+            let output = flowc(
+                &[
+                    "emit",
+                    "--target",
+                    target,
+                    "-o",
+                    out.to_str().unwrap(),
+                    "site.flow",
+                ],
+                directory.path(),
+            );
+            assert_eq!(
+                output.status.code(),
+                Some(0),
+                "{target}: {:?}",
+                text(&output)
+            );
+        }
+        for file in files {
+            let one = std::fs::read(first.join(file))
+                .unwrap_or_else(|error| panic!("{target}: {file}: {error}"));
+            assert_eq!(
+                one,
+                std::fs::read(second.join(file)).unwrap(),
+                "{target}: {file} differs between runs"
+            );
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(&first)
+            .unwrap()
+            .flatten()
+            .filter(|entry| entry.file_name().to_string_lossy().contains(".tmp"))
+            .collect();
+        assert!(leftovers.is_empty(), "{leftovers:?}");
+    }
+    // --for with -o writes just that target.
+    let only = directory.path().join("only");
+    let output = flowc(
+        &[
+            "emit",
+            "--target",
+            "nftables",
+            "--for",
+            "web",
+            "-o",
+            only.to_str().unwrap(),
+        ],
+        directory.path(),
+    );
+    assert_eq!(output.status.code(), Some(0), "{:?}", text(&output));
+    let names: Vec<String> = std::fs::read_dir(&only)
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["web.nft"]);
+}
+
+#[test]
+fn a_site_with_errors_is_not_emitted() {
+    let directory = site("zone lan = 10.0.0.0/24\nhost a = 10.0.0.300\n");
+    let out = directory.path().join("out");
+    let output = flowc(
+        &["emit", "--target", "nftables", "-o", out.to_str().unwrap()],
+        directory.path(),
+    );
+    let (stdout, stderr) = text(&output);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stdout.is_empty(), "{stdout}");
+    assert!(
+        stderr.contains("E0006") && stderr.contains("not emitting"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "nothing is written");
+}
+
+#[test]
+fn usage_errors_exit_two() {
+    let directory = site(SITE);
+    let cases: [&[&str]; 3] = [
+        &["emit", "--target", "nftables"],
+        &["emit", "--target", "nftables", "--for", "nosuch"],
+        &["emit", "--target", "pf", "--for", "fw"],
+    ];
+    for arguments in cases {
+        let output = flowc(arguments, directory.path());
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{arguments:?}: {:?}",
+            text(&output)
+        );
+        assert!(output.stdout.is_empty(), "{arguments:?}");
+    }
+    let (_, stderr) = text(&flowc(
+        &["emit", "--target", "nftables", "--for", "nosuch"],
+        directory.path(),
+    ));
+    assert!(stderr.contains("targets: fw, a, web"), "{stderr}");
+}

@@ -1,0 +1,192 @@
+//! Network namespaces for the kernel tests: a client side and a server side, joined through a
+//! firewall namespace (routed) or directly (to test a host's own ruleset). Only addresses from
+//! 198.18.0.0/15 and fd00:f10c::/48 are used; everything is deleted when the lab is dropped,
+//! also when an assertion fails. The host's own namespace is never touched.
+
+use std::net::IpAddr;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// Runs a command, panicking with its output when it fails.
+pub fn run(program: &str, arguments: &[&str]) -> Output {
+    let output = Command::new(program).args(arguments).output().unwrap_or_else(|error| panic!("{program}: {error}"));
+    assert!(
+        output.status.success(),
+        "{program} {}: {}{}",
+        arguments.join(" "),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
+
+/// Waits for a child at most `limit`, killing it when it overruns.
+pub fn wait_bounded(mut child: Child, limit: Duration) -> Output {
+    let start = Instant::now();
+    while child.try_wait().expect("the child can be polled").is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("the child's output")
+}
+
+pub struct Lab {
+    prefix: String,
+    /// Every namespace made, deleted on drop.
+    namespaces: Vec<String>,
+    /// Processes started inside the namespaces, killed on drop.
+    pub children: Vec<Child>,
+    pub client: String,
+    pub server: String,
+    pub firewall: Option<String>,
+}
+
+/// The addresses of one side: IPv4 in 198.18.N.0/24, IPv6 in fd00:f10c:N::/64.
+pub struct Side<'a> {
+    pub addresses: &'a [IpAddr],
+    pub subnet: u8,
+}
+
+impl Lab {
+    fn new(tag: &str) -> Lab {
+        let number = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let prefix = format!("flowc-{}-{tag}{number}", std::process::id());
+        Lab { prefix, namespaces: Vec::new(), children: Vec::new(), client: String::new(), server: String::new(), firewall: None }
+    }
+
+    fn namespace(&mut self, role: &str) -> String {
+        let name = format!("{}-{role}", self.prefix);
+        run("ip", &["netns", "add", &name]);
+        self.namespaces.push(name.clone());
+        // No duplicate address detection: addresses are usable at once.
+        self.sysctl(&name, "net/ipv6/conf/default/accept_dad", "0");
+        self.sysctl(&name, "net/ipv6/conf/all/accept_dad", "0");
+        run("ip", &["-n", &name, "link", "set", "lo", "up"]);
+        name
+    }
+
+    pub fn sysctl(&self, namespace: &str, key: &str, value: &str) {
+        run("ip", &["netns", "exec", namespace, "sh", "-c", &format!("echo {value} > /proc/sys/{key}")]);
+    }
+
+    /// A veth pair between two namespaces; returns the two interface names.
+    fn link(&self, a: &str, b: &str) -> (String, String) {
+        let number = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let (left, right) = (format!("fl{}a{number}", std::process::id() % 100_000), format!("fl{}b{number}", std::process::id() % 100_000));
+        run("ip", &["link", "add", &left, "netns", a, "type", "veth", "peer", "name", &right, "netns", b]);
+        run("ip", &["-n", a, "link", "set", &left, "up"]);
+        run("ip", &["-n", b, "link", "set", &right, "up"]);
+        (left, right)
+    }
+
+    fn add_address(namespace: &str, device: &str, address: &str) {
+        let mut arguments = vec!["-n", namespace, "addr", "add", address, "dev", device];
+        if address.contains(':') {
+            arguments.push("nodad");
+        }
+        run("ip", &arguments);
+    }
+
+    /// Client side — firewall — server side, each side's subnets routed through the firewall.
+    pub fn routed(tag: &str, client: Side<'_>, server: Side<'_>) -> Lab {
+        let mut lab = Lab::new(tag);
+        lab.client = lab.namespace("c");
+        lab.server = lab.namespace("s");
+        let firewall = lab.namespace("f");
+        lab.sysctl(&firewall, "net/ipv4/ip_forward", "1");
+        lab.sysctl(&firewall, "net/ipv6/conf/all/forwarding", "1");
+        for (namespace, side) in [(lab.client.clone(), &client), (lab.server.clone(), &server)] {
+            let (inside, outside) = lab.link(&namespace, &firewall);
+            let net = side.subnet;
+            Lab::add_address(&firewall, &outside, &format!("198.18.{net}.1/24"));
+            Lab::add_address(&firewall, &outside, &format!("fd00:f10c:{net}::1/64"));
+            for address in side.addresses {
+                let length = if address.is_ipv4() { 24 } else { 64 };
+                Lab::add_address(&namespace, &inside, &format!("{address}/{length}"));
+            }
+            run("ip", &["-n", &namespace, "route", "add", "default", "via", &format!("198.18.{net}.1")]);
+            run("ip", &["-n", &namespace, "-6", "route", "add", "default", "via", &format!("fd00:f10c:{net}::1")]);
+            lab.wait_up(&namespace, &inside);
+            lab.wait_up(&firewall, &outside);
+        }
+        lab.firewall = Some(firewall);
+        lab
+    }
+
+    /// Client side and server side on one link, every address a /32 or /128 with a route.
+    pub fn direct(tag: &str, client: Side<'_>, server: Side<'_>) -> Lab {
+        let mut lab = Lab::new(tag);
+        lab.client = lab.namespace("c");
+        lab.server = lab.namespace("s");
+        let (client_device, server_device) = lab.link(&lab.client, &lab.server);
+        for (namespace, device, own, other) in
+            [(&lab.client, &client_device, &client, &server), (&lab.server, &server_device, &server, &client)]
+        {
+            for address in own.addresses {
+                let length = if address.is_ipv4() { 32 } else { 128 };
+                Lab::add_address(namespace, device, &format!("{address}/{length}"));
+            }
+            for address in other.addresses {
+                let family = if address.is_ipv4() { "-4" } else { "-6" };
+                run("ip", &["-n", namespace, family, "route", "add", &address.to_string(), "dev", device]);
+            }
+            lab.wait_up(namespace, device);
+        }
+        lab
+    }
+
+    /// Waits (bounded) until the link has carrier.
+    fn wait_up(&self, namespace: &str, device: &str) {
+        for _ in 0..100 {
+            let output = run("ip", &["-n", namespace, "-o", "link", "show", "dev", device]);
+            if String::from_utf8_lossy(&output.stdout).contains("LOWER_UP") {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("{device} in {namespace} never came up");
+    }
+
+    /// Loads a ruleset into a namespace with `program -f FILE` or `program FILE`.
+    pub fn load(&self, namespace: &str, program: &str, ruleset: &str) {
+        let mut file = tempfile::Builder::new().suffix(".rules").tempfile().expect("temporary file");
+        std::io::Write::write_all(&mut file, ruleset.as_bytes()).expect("writable");
+        let path = file.path().to_str().unwrap().to_string();
+        let mut arguments = vec!["netns", "exec", namespace, program];
+        if program == "nft" {
+            arguments.push("-f");
+        }
+        arguments.push(&path);
+        run("ip", &arguments);
+    }
+
+    /// Starts `python3 -c SCRIPT ARGUMENTS…` inside a namespace with piped standard streams.
+    pub fn python(&self, namespace: &str, script: &str, arguments: &[String]) -> Child {
+        Command::new("ip")
+            .args(["netns", "exec", namespace, "python3", "-c", script])
+            .args(arguments)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("python3 starts in the namespace")
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        for child in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        for namespace in &self.namespaces {
+            let _ = Command::new("ip").args(["netns", "del", namespace]).status();
+        }
+    }
+}
