@@ -34,6 +34,11 @@ enum Command {
     Emit(EmitArguments),
     /// Is this traffic allowed, by which items, through which firewalls?
     Query(QueryArguments),
+    /// Print the reference of a standard-library module (all modules without a name).
+    Doc {
+        /// A module: net, nim, xcat, hmc, itm or ipmi.
+        module: Option<String>,
+    },
 }
 
 #[derive(clap::Args, Debug)]
@@ -147,6 +152,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Explain { code } => commands::explain::run(code.as_deref()),
+        Command::Doc { module } => commands::doc::run(module.as_deref()),
         Command::Query(arguments) => commands::query::run(
             &arguments.source,
             &arguments.destination,

@@ -242,3 +242,13 @@ fn deny_warnings_makes_warnings_fail() {
     let output = flowc(&["check", "--deny", "warnings"], directory.path());
     assert_eq!(output.status.code(), Some(1));
 }
+
+#[test]
+fn the_bundled_example_site_checks_without_errors() {
+    let root = support::repository_root();
+    let output = flowc(&["check", "examples/site", "--format", "short"], &root);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    for line in stdout(&output).lines() {
+        assert!(line.contains(": warning["), "unexpected: {line}");
+    }
+}

@@ -9,6 +9,7 @@ pub mod checks;
 pub mod codes;
 pub mod coverage;
 pub mod diagnostic;
+pub mod doc;
 pub mod emit;
 pub mod expand;
 pub mod format;

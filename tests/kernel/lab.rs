@@ -12,7 +12,10 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 /// Runs a command, panicking with its output when it fails.
 pub fn run(program: &str, arguments: &[&str]) -> Output {
-    let output = Command::new(program).args(arguments).output().unwrap_or_else(|error| panic!("{program}: {error}"));
+    let output = Command::new(program)
+        .args(arguments)
+        .output()
+        .unwrap_or_else(|error| panic!("{program}: {error}"));
     assert!(
         output.status.success(),
         "{program} {}: {}{}",
@@ -57,7 +60,14 @@ impl Lab {
     fn new(tag: &str) -> Lab {
         let number = COUNTER.fetch_add(1, Ordering::SeqCst);
         let prefix = format!("flowc-{}-{tag}{number}", std::process::id());
-        Lab { prefix, namespaces: Vec::new(), children: Vec::new(), client: String::new(), server: String::new(), firewall: None }
+        Lab {
+            prefix,
+            namespaces: Vec::new(),
+            children: Vec::new(),
+            client: String::new(),
+            server: String::new(),
+            firewall: None,
+        }
     }
 
     fn namespace(&mut self, role: &str) -> String {
@@ -72,14 +82,33 @@ impl Lab {
     }
 
     pub fn sysctl(&self, namespace: &str, key: &str, value: &str) {
-        run("ip", &["netns", "exec", namespace, "sh", "-c", &format!("echo {value} > /proc/sys/{key}")]);
+        run(
+            "ip",
+            &[
+                "netns",
+                "exec",
+                namespace,
+                "sh",
+                "-c",
+                &format!("echo {value} > /proc/sys/{key}"),
+            ],
+        );
     }
 
     /// A veth pair between two namespaces; returns the two interface names.
     fn link(&self, a: &str, b: &str) -> (String, String) {
         let number = COUNTER.fetch_add(1, Ordering::SeqCst);
-        let (left, right) = (format!("fl{}a{number}", std::process::id() % 100_000), format!("fl{}b{number}", std::process::id() % 100_000));
-        run("ip", &["link", "add", &left, "netns", a, "type", "veth", "peer", "name", &right, "netns", b]);
+        let (left, right) = (
+            format!("fl{}a{number}", std::process::id() % 100_000),
+            format!("fl{}b{number}", std::process::id() % 100_000),
+        );
+        run(
+            "ip",
+            &[
+                "link", "add", &left, "netns", a, "type", "veth", "peer", "name", &right, "netns",
+                b,
+            ],
+        );
         run("ip", &["-n", a, "link", "set", &left, "up"]);
         run("ip", &["-n", b, "link", "set", &right, "up"]);
         (left, right)
@@ -110,8 +139,31 @@ impl Lab {
                 let length = if address.is_ipv4() { 24 } else { 64 };
                 Lab::add_address(&namespace, &inside, &format!("{address}/{length}"));
             }
-            run("ip", &["-n", &namespace, "route", "add", "default", "via", &format!("198.18.{net}.1")]);
-            run("ip", &["-n", &namespace, "-6", "route", "add", "default", "via", &format!("fd00:f10c:{net}::1")]);
+            run(
+                "ip",
+                &[
+                    "-n",
+                    &namespace,
+                    "route",
+                    "add",
+                    "default",
+                    "via",
+                    &format!("198.18.{net}.1"),
+                ],
+            );
+            run(
+                "ip",
+                &[
+                    "-n",
+                    &namespace,
+                    "-6",
+                    "route",
+                    "add",
+                    "default",
+                    "via",
+                    &format!("fd00:f10c:{net}::1"),
+                ],
+            );
             lab.wait_up(&namespace, &inside);
             lab.wait_up(&firewall, &outside);
         }
@@ -125,16 +177,29 @@ impl Lab {
         lab.client = lab.namespace("c");
         lab.server = lab.namespace("s");
         let (client_device, server_device) = lab.link(&lab.client, &lab.server);
-        for (namespace, device, own, other) in
-            [(&lab.client, &client_device, &client, &server), (&lab.server, &server_device, &server, &client)]
-        {
+        for (namespace, device, own, other) in [
+            (&lab.client, &client_device, &client, &server),
+            (&lab.server, &server_device, &server, &client),
+        ] {
             for address in own.addresses {
                 let length = if address.is_ipv4() { 32 } else { 128 };
                 Lab::add_address(namespace, device, &format!("{address}/{length}"));
             }
             for address in other.addresses {
                 let family = if address.is_ipv4() { "-4" } else { "-6" };
-                run("ip", &["-n", namespace, family, "route", "add", &address.to_string(), "dev", device]);
+                run(
+                    "ip",
+                    &[
+                        "-n",
+                        namespace,
+                        family,
+                        "route",
+                        "add",
+                        &address.to_string(),
+                        "dev",
+                        device,
+                    ],
+                );
             }
             lab.wait_up(namespace, device);
         }
@@ -144,7 +209,10 @@ impl Lab {
     /// Waits (bounded) until the link has carrier.
     fn wait_up(&self, namespace: &str, device: &str) {
         for _ in 0..100 {
-            let output = run("ip", &["-n", namespace, "-o", "link", "show", "dev", device]);
+            let output = run(
+                "ip",
+                &["-n", namespace, "-o", "link", "show", "dev", device],
+            );
             if String::from_utf8_lossy(&output.stdout).contains("LOWER_UP") {
                 return;
             }
@@ -155,7 +223,10 @@ impl Lab {
 
     /// Loads a ruleset into a namespace with `program -f FILE` or `program FILE`.
     pub fn load(&self, namespace: &str, program: &str, ruleset: &str) {
-        let mut file = tempfile::Builder::new().suffix(".rules").tempfile().expect("temporary file");
+        let mut file = tempfile::Builder::new()
+            .suffix(".rules")
+            .tempfile()
+            .expect("temporary file");
         std::io::Write::write_all(&mut file, ruleset.as_bytes()).expect("writable");
         let path = file.path().to_str().unwrap().to_string();
         let mut arguments = vec!["netns", "exec", namespace, program];
@@ -186,7 +257,9 @@ impl Drop for Lab {
             let _ = child.wait();
         }
         for namespace in &self.namespaces {
-            let _ = Command::new("ip").args(["netns", "del", namespace]).status();
+            let _ = Command::new("ip")
+                .args(["netns", "del", namespace])
+                .status();
         }
     }
 }

@@ -25,31 +25,63 @@ fn site() -> Checked {
 }
 
 fn addresses(list: &[&str]) -> Vec<IpAddr> {
-    list.iter().map(|address| address.parse().expect("an address")).collect()
+    list.iter()
+        .map(|address| address.parse().expect("an address"))
+        .collect()
 }
 
 /// The client zone's machines plus an address of the zone that is no machine's.
 fn clients() -> Vec<IpAddr> {
-    addresses(&["198.18.1.10", "198.18.1.20", "198.18.1.99", "fd00:f10c:1::10", "fd00:f10c:1::20", "fd00:f10c:1::99"])
+    addresses(&[
+        "198.18.1.10",
+        "198.18.1.20",
+        "198.18.1.99",
+        "fd00:f10c:1::10",
+        "fd00:f10c:1::20",
+        "fd00:f10c:1::99",
+    ])
 }
 
 fn servers() -> Vec<IpAddr> {
-    addresses(&["198.18.2.10", "198.18.2.20", "198.18.2.30", "fd00:f10c:2::10", "fd00:f10c:2::20"])
+    addresses(&[
+        "198.18.2.10",
+        "198.18.2.20",
+        "198.18.2.30",
+        "fd00:f10c:2::10",
+        "fd00:f10c:2::20",
+    ])
 }
 
 fn ruleset(checked: &Checked, name: &str, target: Target) -> String {
-    let input = Input { policy: &checked.policy, sources: &checked.analysis.sources };
-    backend(name).expect("registered").emit(&input, Some(target))
+    let input = Input {
+        policy: &checked.policy,
+        sources: &checked.analysis.sources,
+    };
+    backend(name)
+        .expect("registered")
+        .emit(&input, Some(target))
 }
 
 /// Starts a listener in a namespace for the ports its side is probed on; waits until ready.
 fn listen(lab: &mut Lab, namespace: &str, probes: &[Probe], own: &[IpAddr]) {
     let ports = |protocol| {
-        let set: BTreeSet<u16> = probes.iter().filter(|probe| probe.protocol == protocol && own.contains(&probe.destination)).map(|probe| probe.port).collect();
+        let set: BTreeSet<u16> = probes
+            .iter()
+            .filter(|probe| probe.protocol == protocol && own.contains(&probe.destination))
+            .map(|probe| probe.port)
+            .collect();
         set.iter().map(u16::to_string).collect::<Vec<_>>().join(",")
     };
-    let own = own.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
-    let mut child = lab.python(namespace, LISTENER, &[ports(Protocol::Tcp), ports(Protocol::Udp), own]);
+    let own = own
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",");
+    let mut child = lab.python(
+        namespace,
+        LISTENER,
+        &[ports(Protocol::Tcp), ports(Protocol::Udp), own],
+    );
     let stdout = child.stdout.take().expect("piped");
     lab.children.push(child);
     let (sender, receiver) = std::sync::mpsc::channel();
@@ -58,8 +90,14 @@ fn listen(lab: &mut Lab, namespace: &str, probes: &[Probe], own: &[IpAddr]) {
         let _ = BufReader::new(stdout).read_line(&mut line);
         let _ = sender.send(line);
     });
-    let line = receiver.recv_timeout(Duration::from_secs(30)).expect("the listener starts within 30 s");
-    assert_eq!(line.trim(), "ready", "the listener in {namespace} failed to start");
+    let line = receiver
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the listener starts within 30 s");
+    assert_eq!(
+        line.trim(),
+        "ready",
+        "the listener in {namespace} failed to start"
+    );
 }
 
 /// Sends the probes that start on one side from inside its namespace; returns the outcomes.
@@ -69,32 +107,73 @@ fn send(lab: &Lab, namespace: &str, probes: &[&Probe]) -> Vec<String> {
     }
     let mut child = lab.python(namespace, PROBER, &[]);
     let lines: String = probes.iter().map(|probe| probe.line() + "\n").collect();
-    child.stdin.take().expect("piped").write_all(lines.as_bytes()).expect("the prober reads");
+    child
+        .stdin
+        .take()
+        .expect("piped")
+        .write_all(lines.as_bytes())
+        .expect("the prober reads");
     let output = wait_bounded(child, Duration::from_secs(60));
-    let results: Vec<String> = String::from_utf8_lossy(&output.stdout).lines().map(str::to_string).collect();
-    assert_eq!(results.len(), probes.len(), "the prober answers every probe: {}", String::from_utf8_lossy(&output.stderr));
+    let results: Vec<String> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        results.len(),
+        probes.len(),
+        "the prober answers every probe: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     results
 }
 
 /// Probes both directions and compares every outcome with the model.
-fn probe_and_compare(lab: &mut Lab, what: &str, probes: &[Probe], client: &[IpAddr], server: &[IpAddr]) {
+fn probe_and_compare(
+    lab: &mut Lab,
+    what: &str,
+    probes: &[Probe],
+    client: &[IpAddr],
+    server: &[IpAddr],
+) {
     let (client_namespace, server_namespace) = (lab.client.clone(), lab.server.clone());
     listen(lab, &client_namespace, probes, client);
     listen(lab, &server_namespace, probes, server);
-    let outbound: Vec<&Probe> = probes.iter().filter(|probe| client.contains(&probe.source)).collect();
-    let inbound: Vec<&Probe> = probes.iter().filter(|probe| server.contains(&probe.source)).collect();
+    let outbound: Vec<&Probe> = probes
+        .iter()
+        .filter(|probe| client.contains(&probe.source))
+        .collect();
+    let inbound: Vec<&Probe> = probes
+        .iter()
+        .filter(|probe| server.contains(&probe.source))
+        .collect();
     let mut outcomes = send(lab, &client_namespace, &outbound);
     outcomes.extend(send(lab, &server_namespace, &inbound));
     let mut mismatches = Vec::new();
     for (probe, outcome) in outbound.iter().chain(&inbound).zip(&outcomes) {
-        assert!(outcome == "passed" || outcome == "blocked", "{what}: probe {} failed: {outcome}", probe.line());
+        assert!(
+            outcome == "passed" || outcome == "blocked",
+            "{what}: probe {} failed: {outcome}",
+            probe.line()
+        );
         if (outcome == "passed") != probe.allowed {
-            mismatches.push(format!("{} model {} kernel {outcome}", probe.line(), if probe.allowed { "allows" } else { "denies" }));
+            mismatches.push(format!(
+                "{} model {} kernel {outcome}",
+                probe.line(),
+                if probe.allowed { "allows" } else { "denies" }
+            ));
         }
     }
     let allowed = probes.iter().filter(|probe| probe.allowed).count();
-    eprintln!("{what}: {} probes, {allowed} allowed, {} denied", probes.len(), probes.len() - allowed);
-    assert!(mismatches.is_empty(), "{what}: the kernel and the model disagree:\n{}", mismatches.join("\n"));
+    eprintln!(
+        "{what}: {} probes, {allowed} allowed, {} denied",
+        probes.len(),
+        probes.len() - allowed
+    );
+    assert!(
+        mismatches.is_empty(),
+        "{what}: the kernel and the model disagree:\n{}",
+        mismatches.join("\n")
+    );
 }
 
 /// The probes must cover both families, both protocols, both outcomes, and a source-port
@@ -104,7 +183,9 @@ fn assert_coverage(what: &str, probes: &[Probe]) {
         for v4 in [true, false] {
             for allowed in [true, false] {
                 assert!(
-                    probes.iter().any(|probe| probe.protocol == protocol && probe.source.is_ipv4() == v4 && probe.allowed == allowed),
+                    probes.iter().any(|probe| probe.protocol == protocol
+                        && probe.source.is_ipv4() == v4
+                        && probe.allowed == allowed),
                     "{what}: no {protocol:?} IPv{} probe that is {}",
                     if v4 { 4 } else { 6 },
                     if allowed { "allowed" } else { "denied" }
@@ -113,9 +194,17 @@ fn assert_coverage(what: &str, probes: &[Probe]) {
         }
     }
     let nimsh = |allowed: bool| {
-        probes.iter().any(|probe| probe.constrained && probe.port == 3901 && probe.allowed == allowed && (probe.source_port <= 1023) == allowed)
+        probes.iter().any(|probe| {
+            probe.constrained
+                && probe.port == 3901
+                && probe.allowed == allowed
+                && (probe.source_port <= 1023) == allowed
+        })
     };
-    assert!(nimsh(true) && nimsh(false), "{what}: nimsh from 513..1023 is probed from inside and outside the range");
+    assert!(
+        nimsh(true) && nimsh(false),
+        "{what}: nimsh from 513..1023 is probed from inside and outside the range"
+    );
 }
 
 fn firewall_test(tag: &str, load: &[(&str, &str)]) {
@@ -125,7 +214,17 @@ fn firewall_test(tag: &str, load: &[(&str, &str)]) {
     let (client, server) = (clients(), servers());
     let probes = derive(policy, &policy.rules_for(target), &client, &server, 60);
     assert_coverage(tag, &probes);
-    let mut lab = Lab::routed(tag, Side { addresses: &client, subnet: 1 }, Side { addresses: &server, subnet: 2 });
+    let mut lab = Lab::routed(
+        tag,
+        Side {
+            addresses: &client,
+            subnet: 1,
+        },
+        Side {
+            addresses: &server,
+            subnet: 2,
+        },
+    );
     let firewall = lab.firewall.clone().expect("a firewall namespace");
     for (backend, program) in load {
         lab.load(&firewall, program, &ruleset(&checked, backend, target));
@@ -140,7 +239,13 @@ fn nftables_firewall_forwards_exactly_what_the_model_allows() {
 
 #[test]
 fn iptables_firewall_forwards_exactly_what_the_model_allows() {
-    firewall_test("ipt", &[("iptables", "iptables-restore"), ("ip6tables", "ip6tables-restore")]);
+    firewall_test(
+        "ipt",
+        &[
+            ("iptables", "iptables-restore"),
+            ("ip6tables", "ip6tables-restore"),
+        ],
+    );
 }
 
 /// A host's own ruleset (input and output chains, neighbour discovery) loaded on the host,
@@ -151,10 +256,24 @@ fn host_test(tag: &str, load: &[(&str, &str)]) {
     let target = policy.target_named("nim01").expect("the NIM master");
     let host = addresses(&["198.18.2.10", "fd00:f10c:2::10"]);
     let mut others = clients();
-    others.extend(servers().into_iter().filter(|address| !host.contains(address)));
+    others.extend(
+        servers()
+            .into_iter()
+            .filter(|address| !host.contains(address)),
+    );
     let probes = derive(policy, &policy.rules_for(target), &others, &host, 60);
     assert_coverage(tag, &probes);
-    let mut lab = Lab::direct(tag, Side { addresses: &others, subnet: 1 }, Side { addresses: &host, subnet: 2 });
+    let mut lab = Lab::direct(
+        tag,
+        Side {
+            addresses: &others,
+            subnet: 1,
+        },
+        Side {
+            addresses: &host,
+            subnet: 2,
+        },
+    );
     let server = lab.server.clone();
     for (backend, program) in load {
         lab.load(&server, program, &ruleset(&checked, backend, target));
@@ -169,5 +288,11 @@ fn nftables_host_ruleset_filters_its_own_traffic_like_the_model() {
 
 #[test]
 fn iptables_host_ruleset_filters_its_own_traffic_like_the_model() {
-    host_test("hipt", &[("iptables", "iptables-restore"), ("ip6tables", "ip6tables-restore")]);
+    host_test(
+        "hipt",
+        &[
+            ("iptables", "iptables-restore"),
+            ("ip6tables", "ip6tables-restore"),
+        ],
+    );
 }

@@ -45,7 +45,8 @@ os._exit(0)
 "#;
 
 /// Reads probes as lines `proto source sport destination port` and prints one line per probe:
-/// `passed` (connected, answered, or refused by the far end) or `blocked` (timed out).
+/// `passed` (connected, answered, or refused by the far end) or `blocked` (timed out, or
+/// refused by the sender's own output filter).
 pub const PROBER: &str = r#"
 import concurrent.futures, socket, sys
 TIMEOUT = 1.5
@@ -66,6 +67,8 @@ def run(probe):
         return 'passed'
     except ConnectionRefusedError:
         return 'passed'
+    except PermissionError:
+        return 'blocked'
     except (socket.timeout, TimeoutError):
         return 'blocked'
     except OSError as error:
@@ -93,8 +96,15 @@ pub struct Probe {
 
 impl Probe {
     pub fn line(&self) -> String {
-        let protocol = if self.protocol == Protocol::Tcp { "tcp" } else { "udp" };
-        format!("{protocol} {} {} {} {}", self.source, self.source_port, self.destination, self.port)
+        let protocol = if self.protocol == Protocol::Tcp {
+            "tcp"
+        } else {
+            "udp"
+        };
+        format!(
+            "{protocol} {} {} {} {}",
+            self.source, self.source_port, self.destination, self.port
+        )
     }
 }
 
@@ -105,9 +115,15 @@ enum Wanted {
     Outside(PortSet),
 }
 
-/// The probes for a target's rules between the addresses of two sides, at most `limit` of
-/// those the model denies (allowed ones are all kept).
-pub fn derive(policy: &Policy, rules: &TargetRules, a: &[IpAddr], b: &[IpAddr], limit: usize) -> Vec<Probe> {
+/// The probes for a target's rules between the addresses of two sides: all that the model
+/// allows or that test a source-port constraint, and at most `limit` of the other denied ones.
+pub fn derive(
+    policy: &Policy,
+    rules: &TargetRules,
+    a: &[IpAddr],
+    b: &[IpAddr],
+    limit: usize,
+) -> Vec<Probe> {
     let side_of = |address: IpAddr| if a.contains(&address) { 0 } else { 1 };
     let mut wanted: BTreeSet<(Protocol, IpAddr, IpAddr, u16, Wanted)> = BTreeSet::new();
     for rule in &rules.rules {
@@ -127,11 +143,17 @@ pub fn derive(policy: &Policy, rules: &TargetRules, a: &[IpAddr], b: &[IpAddr], 
             vec![9]
         };
         let full = Opening::any().source_ports;
-        let sources = if opening.protocol.has_ports() { &opening.source_ports } else { &full };
+        let sources = if opening.protocol.has_ports() {
+            &opening.source_ports
+        } else {
+            &full
+        };
         for &protocol in protocols {
             for (source, destination) in endpoints(&rule.source, &rule.destination, a, b) {
                 let others = a.iter().chain(b).filter(|&&other| {
-                    other.is_ipv4() == source.is_ipv4() && side_of(other) == side_of(source) && !rule.source.contains(other)
+                    other.is_ipv4() == source.is_ipv4()
+                        && side_of(other) == side_of(source)
+                        && !rule.source.contains(other)
                 });
                 for &port in &ports {
                     let mut add = |from: IpAddr, to: IpAddr, want: Wanted| {
@@ -155,12 +177,18 @@ pub fn derive(policy: &Policy, rules: &TargetRules, a: &[IpAddr], b: &[IpAddr], 
     // listens on.
     let mut listening: BTreeMap<(usize, Protocol), BTreeSet<u16>> = BTreeMap::new();
     for (protocol, _, to, port, _) in &wanted {
-        listening.entry((side_of(*to), *protocol)).or_default().insert(*port);
+        listening
+            .entry((side_of(*to), *protocol))
+            .or_default()
+            .insert(*port);
     }
     let mut used: BTreeMap<(IpAddr, Protocol), BTreeSet<u16>> = BTreeMap::new();
     let mut probes = Vec::new();
     for (protocol, source, destination, port, want) in wanted {
-        let busy = listening.get(&(side_of(source), protocol)).cloned().unwrap_or_default();
+        let busy = listening
+            .get(&(side_of(source), protocol))
+            .cloned()
+            .unwrap_or_default();
         let taken = used.entry((source, protocol)).or_default();
         let free = |candidate: &u16| !busy.contains(candidate) && !taken.contains(candidate);
         let (set, inside) = match &want {
@@ -168,27 +196,51 @@ pub fn derive(policy: &Policy, rules: &TargetRules, a: &[IpAddr], b: &[IpAddr], 
             Wanted::Outside(set) => (set, false),
         };
         let ephemeral = (40000..60000).find(|port| set.contains(*port) == inside && free(port));
-        let reserved = (1..1024).rev().find(|port| set.contains(*port) == inside && free(port));
-        let Some(source_port) = ephemeral.or(reserved) else { continue };
+        let reserved = (1..1024)
+            .rev()
+            .find(|port| set.contains(*port) == inside && free(port));
+        let Some(source_port) = ephemeral.or(reserved) else {
+            continue;
+        };
         taken.insert(source_port);
         let allowed = policy.decide(source, destination, protocol, port, source_port);
-        probes.push(Probe { protocol, source, source_port, destination, port, allowed, constrained: !set.is_full() });
+        probes.push(Probe {
+            protocol,
+            source,
+            source_port,
+            destination,
+            port,
+            allowed,
+            constrained: !set.is_full(),
+        });
     }
-    let denied: Vec<Probe> = probes.iter().filter(|probe| !probe.allowed).cloned().collect();
-    let stride = denied.len().div_ceil(limit.max(1)).max(1);
-    let mut kept: Vec<Probe> = probes.into_iter().filter(|probe| probe.allowed).collect();
-    kept.extend(denied.into_iter().step_by(stride));
+    // Every allowed probe and every denied one about a source-port constraint; a sample of
+    // the other denied ones.
+    let (mut kept, rest): (Vec<Probe>, Vec<Probe>) = probes
+        .into_iter()
+        .partition(|probe| probe.allowed || probe.constrained);
+    let stride = rest.len().div_ceil(limit.max(1)).max(1);
+    kept.extend(rest.into_iter().step_by(stride));
     kept.sort();
     kept
 }
 
 /// Source and destination pairs across the two sides: per family and direction, the first
 /// configured address of each side in the rule's sets.
-fn endpoints(source: &AddressSet, destination: &AddressSet, a: &[IpAddr], b: &[IpAddr]) -> Vec<(IpAddr, IpAddr)> {
+fn endpoints(
+    source: &AddressSet,
+    destination: &AddressSet,
+    a: &[IpAddr],
+    b: &[IpAddr],
+) -> Vec<(IpAddr, IpAddr)> {
     let mut pairs = Vec::new();
     for v4 in [true, false] {
         for (from_side, to_side) in [(a, b), (b, a)] {
-            let pick = |side: &[IpAddr], set: &AddressSet| side.iter().copied().find(|&address| address.is_ipv4() == v4 && set.contains(address));
+            let pick = |side: &[IpAddr], set: &AddressSet| {
+                side.iter()
+                    .copied()
+                    .find(|&address| address.is_ipv4() == v4 && set.contains(address))
+            };
             if let (Some(from), Some(to)) = (pick(from_side, source), pick(to_side, destination)) {
                 pairs.push((from, to));
             }

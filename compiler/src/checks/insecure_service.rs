@@ -18,21 +18,38 @@ crate::declare_codes! {
     INSECURE_SERVICE = "insecure-service", "insecure protocol crosses a firewall";
 }
 
-/// The insecure protocol a flow carries, if any.
+/// The insecure protocol a flow carries, if any. A named service is judged by its name (xCAT
+/// runs rsyslog on tcp 514, which is not rsh); literal openings by their ports.
 fn insecure(flow: &Flow, statement_text: &str) -> Option<&'static str> {
     let opening = &flow.opening;
+    if statement_text.contains("mountd") {
+        return Some("NFSv3 (mountd)");
+    }
+    if let Some(service) = &opening.service {
+        let name = service.rsplit('.').next().unwrap_or(service);
+        let by_name = match name {
+            "shell" | "rsh" | "rlogin" | "exec" | "rexec" | "rcmd_stderr" => Some("the rsh family (rexec, rlogin, rsh)"),
+            "telnet" => Some("telnet"),
+            "tftp" | "tftp_data" => Some("TFTP"),
+            name if name.contains("mountd") => Some("NFSv3 (mountd)"),
+            name if name.starts_with("nfs") && opening.protocol == Protocol::Udp => Some("NFS over UDP (NFSv3)"),
+            "snmp" | "snmptrap" => Some("SNMP (v1/v2c send community strings in clear)"),
+            _ => None,
+        };
+        if by_name.is_some() {
+            return by_name;
+        }
+    }
+    // Ports 512..514 are reused (xCAT runs rsyslog on tcp 514), so only a literal opening of
+    // them, not one of a differently named service, counts as rsh.
+    let literal = opening.service.is_none();
     // A wide range that merely includes these ports (rcmd's reserved 513..1023) is not the
     // service itself; `broad-range` speaks about wide ranges.
     let specific = opening.ports.len() <= 64;
     let has = |protocol: Protocol, lo: u16, hi: u16| {
-        specific
-            && opening.protocol == protocol
-            && opening.ports.intersects(&PortSet::range(lo, hi))
+        specific && opening.protocol == protocol && opening.ports.intersects(&PortSet::range(lo, hi))
     };
-    let service = opening.service.as_deref().unwrap_or("");
-    if service.contains("mountd") || statement_text.contains("mountd") {
-        Some("NFSv3 (mountd)")
-    } else if has(Protocol::Tcp, 512, 514) {
+    if literal && has(Protocol::Tcp, 512, 514) {
         Some("the rsh family (rexec, rlogin, rsh)")
     } else if has(Protocol::Tcp, 23, 23) {
         Some("telnet")

@@ -311,7 +311,8 @@ fn roles_text(roles: &[RoleUse]) -> String {
     format!(" is {}", uses.join(", "))
 }
 
-fn param_text(param: &Param) -> String {
+/// A parameter as the formatter writes it: `mountd: ports = 32768..65535`.
+pub fn param_text(param: &Param) -> String {
     let ty = match &param.ty {
         ParamType::Host { roles, .. } => {
             format!(

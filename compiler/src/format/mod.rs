@@ -7,6 +7,8 @@
 //! never changes meaning; a file with syntax errors is not formatted.
 
 mod layout;
+
+pub use layout::param_text;
 mod printer;
 
 use crate::diagnostic::Diagnostic;

@@ -1,0 +1,136 @@
+//! Splitting rules by address family, and the port and ICMP vocabulary the backends share.
+
+use crate::model::{Action, AddressSet, PortSet, Protocol, TargetRule};
+use ipnet::IpNet;
+
+/// The ranges of a port set written with `separator` between the ends of a range
+/// (`22`, `80-90` or `80:90`), joined by `joiner`.
+pub fn port_list(ports: &PortSet, separator: &str, joiner: &str) -> String {
+    ports
+        .ranges()
+        .iter()
+        .map(|&(lo, hi)| {
+            if lo == hi {
+                lo.to_string()
+            } else {
+                format!("{lo}{separator}{hi}")
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(joiner)
+}
+
+/// An address family.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Family {
+    V4,
+    V6,
+}
+
+impl Family {
+    /// The part of `set` in this family.
+    pub fn part(self, set: &AddressSet) -> AddressSet {
+        match self {
+            Family::V4 => AddressSet {
+                v4: set.v4.clone(),
+                v6: Default::default(),
+            },
+            Family::V6 => AddressSet {
+                v4: Default::default(),
+                v6: set.v6.clone(),
+            },
+        }
+    }
+
+    /// Whether `set` holds every address of this family.
+    pub fn is_full(self, set: &AddressSet) -> bool {
+        match self {
+            Family::V4 => set.v4.is_full(),
+            Family::V6 => set.v6.is_full(),
+        }
+    }
+
+    /// Whether a protocol exists in this family (ICMP is IPv4's, ICMPv6 is IPv6's).
+    pub fn carries(self, protocol: Protocol) -> bool {
+        !matches!(
+            (self, protocol),
+            (Family::V4, Protocol::Icmpv6) | (Family::V6, Protocol::Icmp)
+        )
+    }
+}
+
+/// One side of a rule in one family: `None` when it matches the whole family.
+pub type Side = Option<AddressSet>;
+
+/// A rule restricted to one family; skipped when either side has no address of the family.
+#[derive(Clone, Debug)]
+pub struct FamilyRule<'a> {
+    pub rule: &'a TargetRule,
+    pub family: Family,
+    pub source: Side,
+    pub destination: Side,
+}
+
+/// The rule split by family, IPv4 first; a family with no source or no destination, or that
+/// cannot carry the protocol, yields nothing.
+pub fn by_family(rule: &TargetRule) -> Vec<FamilyRule<'_>> {
+    [Family::V4, Family::V6]
+        .into_iter()
+        .filter(|family| family.carries(rule.opening.protocol))
+        .filter_map(|family| {
+            let source = family.part(&rule.source);
+            let destination = family.part(&rule.destination);
+            if source.is_empty() || destination.is_empty() {
+                return None;
+            }
+            let side = |set: AddressSet| {
+                if family.is_full(&set) {
+                    None
+                } else {
+                    Some(set)
+                }
+            };
+            Some(FamilyRule {
+                rule,
+                family,
+                source: side(source),
+                destination: side(destination),
+            })
+        })
+        .collect()
+}
+
+/// The CIDRs of one side, or `None` for the whole family.
+pub fn networks(side: &Side) -> Option<Vec<IpNet>> {
+    side.as_ref().map(AddressSet::to_networks)
+}
+
+/// `accept`/`drop`-style word of an action, for backends that need one.
+pub fn verdict(action: Action) -> &'static str {
+    match action {
+        Action::Allow => "accept",
+        Action::Deny => "drop",
+    }
+}
+
+/// ICMP type names shared by the backends that print names (nftables, firewalld).
+pub fn icmp_type_name(protocol: Protocol, number: u16) -> Option<&'static str> {
+    let name = match (protocol, number) {
+        (Protocol::Icmp, 0) => "echo-reply",
+        (Protocol::Icmp, 3) => "destination-unreachable",
+        (Protocol::Icmp, 5) => "redirect",
+        (Protocol::Icmp, 8) => "echo-request",
+        (Protocol::Icmp, 11) => "time-exceeded",
+        (Protocol::Icmp, 12) => "parameter-problem",
+        (Protocol::Icmp, 13) => "timestamp-request",
+        (Protocol::Icmp, 14) => "timestamp-reply",
+        (Protocol::Icmpv6, 1) => "destination-unreachable",
+        (Protocol::Icmpv6, 2) => "packet-too-big",
+        (Protocol::Icmpv6, 3) => "time-exceeded",
+        (Protocol::Icmpv6, 4) => "parameter-problem",
+        (Protocol::Icmpv6, 128) => "echo-request",
+        (Protocol::Icmpv6, 129) => "echo-reply",
+        _ => return None,
+    };
+    Some(name)
+}
