@@ -34,6 +34,8 @@ enum Command {
     Emit(EmitArguments),
     /// Is this traffic allowed, by which items, through which firewalls?
     Query(QueryArguments),
+    /// Run the language server on standard input and output.
+    Lsp,
     /// Print the reference of a standard-library module (all modules without a name).
     Doc {
         /// A module: net, nim, xcat, hmc, itm or ipmi.
@@ -153,6 +155,13 @@ fn main() -> ExitCode {
         }
         Command::Explain { code } => commands::explain::run(code.as_deref()),
         Command::Doc { module } => commands::doc::run(module.as_deref()),
+        Command::Lsp => match flowc_lsp::run_stdio() {
+            Ok(()) => status::CLEAN,
+            Err(error) => {
+                eprintln!("error: the language server could not start: {error}");
+                status::USAGE
+            }
+        },
         Command::Query(arguments) => commands::query::run(
             &arguments.source,
             &arguments.destination,

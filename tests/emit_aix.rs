@@ -32,7 +32,7 @@ fn every_site_snapshots_and_every_script_is_valid_shell() {
             for line in script.lines().filter(|line| line.starts_with("genfilt")) {
                 depth += i32::from(line.contains(" -a I ")) - i32::from(line.contains(" -a E "));
                 assert!(
-                    depth >= 0 && depth <= 1,
+                    (0..=1).contains(&depth),
                     "{name}: unbalanced IF/ENDIF at {line}"
                 );
             }

@@ -4,14 +4,20 @@
 
 mod support;
 
-use flowc_compiler::syntax::ast::{Block, DocLine, ElseBranch, IfStatement, ItemKind, StatementKind};
+use flowc_compiler::syntax::ast::{
+    Block, DocLine, ElseBranch, IfStatement, ItemKind, StatementKind,
+};
 use flowc_compiler::{analyze, MemoryWorld};
 
 /// The seed documents live beside the repository, in `../shared/seeds` (as in CI).
 fn seed_text(number: &str) -> String {
     let directory = support::repository_root().join("../shared/seeds");
-    let entries = std::fs::read_dir(&directory)
-        .unwrap_or_else(|error| panic!("the seed documents are expected in {}: {error}", directory.display()));
+    let entries = std::fs::read_dir(&directory).unwrap_or_else(|error| {
+        panic!(
+            "the seed documents are expected in {}: {error}",
+            directory.display()
+        )
+    });
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if name.starts_with(&format!("{number}_")) {
@@ -32,7 +38,9 @@ fn cites(docs: &[DocLine]) -> bool {
 fn statements(block: &Block, out: &mut Vec<(bool, String)>) {
     for statement in &block.statements {
         match &statement.kind {
-            StatementKind::Flow(flow) => out.push((cites(&statement.docs), format!("{:?}", flow.span))),
+            StatementKind::Flow(flow) => {
+                out.push((cites(&statement.docs), format!("{:?}", flow.span)))
+            }
             StatementKind::If(if_statement) => branches(if_statement, out),
             StatementKind::For(for_statement) => statements(&for_statement.body, out),
             StatementKind::Error => {}
@@ -59,7 +67,9 @@ fn every_service_and_flow_cites_its_source_verbatim() {
         for item in &file.parsed.ast.items {
             let mut docs: Vec<&DocLine> = item.docs.iter().collect();
             match &item.kind {
-                ItemKind::Service(service) if !cites(&item.docs) => missing.push(format!("{}: service {}", source.name, service.name.name)),
+                ItemKind::Service(service) if !cites(&item.docs) => {
+                    missing.push(format!("{}: service {}", source.name, service.name.name))
+                }
                 ItemKind::Role(role) => {
                     let mut found = Vec::new();
                     if let Some(body) = &role.body {
@@ -68,23 +78,38 @@ fn every_service_and_flow_cites_its_source_verbatim() {
                     }
                     for (cited, span) in found {
                         if !cited {
-                            missing.push(format!("{}: a flow of role {} at {span}", source.name, role.name.name));
+                            missing.push(format!(
+                                "{}: a flow of role {} at {span}",
+                                source.name, role.name.name
+                            ));
                         }
                     }
                 }
                 _ => {}
             }
             for line in docs {
-                let Some(rest) = line.text.trim().strip_prefix("seed ") else { continue };
-                let (number, quote) = rest.split_once(" § ").unwrap_or_else(|| panic!("{}: malformed citation {}", source.name, line.text));
+                let Some(rest) = line.text.trim().strip_prefix("seed ") else {
+                    continue;
+                };
+                let (number, quote) = rest
+                    .split_once(" § ")
+                    .unwrap_or_else(|| panic!("{}: malformed citation {}", source.name, line.text));
                 let quote = quote.trim().trim_matches('"');
                 let quote = quote.split_whitespace().collect::<Vec<_>>().join(" ");
-                assert!(seed_text(number).contains(&quote), "{}: seed {number} does not contain {quote:?}", source.name);
+                assert!(
+                    seed_text(number).contains(&quote),
+                    "{}: seed {number} does not contain {quote:?}",
+                    source.name
+                );
                 quotes += 1;
             }
         }
     }
-    assert!(missing.is_empty(), "without a citation:\n{}", missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "without a citation:\n{}",
+        missing.join("\n")
+    );
     assert!(quotes >= 300, "only {quotes} citations found");
 }
 

@@ -25,7 +25,10 @@ fn stdlib_names() -> (BTreeMap<String, RoleInfo>, Vec<String>) {
         let module = &analysis.resolution.modules[definition.module.0 as usize].name;
         let name = format!("{module}.{}", definition.name);
         let file = analysis.file(definition.item_span.file).unwrap();
-        match (&definition.kind, &file.parsed.ast.items[definition.item_index].kind) {
+        match (
+            &definition.kind,
+            &file.parsed.ast.items[definition.item_index].kind,
+        ) {
             (DefinitionKind::Role, ItemKind::Role(role)) => {
                 let params = role
                     .params
@@ -96,17 +99,32 @@ fn site_for(row: &Row, roles: &BTreeMap<String, RoleInfo>, groups: &[String]) ->
             holders.push(endpoint.clone());
         }
     }
-    let module = holders.first().map(|role| module_of(role)).unwrap_or_else(|| module_of(&row.destination));
+    let module = holders
+        .first()
+        .map(|role| module_of(role))
+        .unwrap_or_else(|| module_of(&row.destination));
     let mut arguments: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for term in row.condition.split(',').map(str::trim).filter(|term| !term.is_empty() && *term != "always") {
+    for term in row
+        .condition
+        .split(',')
+        .map(str::trim)
+        .filter(|term| !term.is_empty() && *term != "always")
+    {
         let (name, value) = term.split_once('=').expect("conditions are name=value");
         let (role, param) = match name.split_once('.') {
             Some((role, param)) => (format!("{module}.{role}"), param.to_string()),
             None => {
                 let owner = holders
                     .iter()
-                    .find(|role| roles[role.as_str()].params.iter().any(|(p, _, _)| p == name))
-                    .unwrap_or_else(|| panic!("{}: no endpoint role has parameter {name}", row.case));
+                    .find(|role| {
+                        roles[role.as_str()]
+                            .params
+                            .iter()
+                            .any(|(p, _, _)| p == name)
+                    })
+                    .unwrap_or_else(|| {
+                        panic!("{}: no endpoint role has parameter {name}", row.case)
+                    });
                 (owner.clone(), name.to_string())
             }
         };
@@ -123,7 +141,10 @@ fn site_for(row: &Row, roles: &BTreeMap<String, RoleInfo>, groups: &[String]) ->
         } else {
             value.to_string()
         };
-        arguments.entry(role).or_default().push(format!("{param} = {value}"));
+        arguments
+            .entry(role)
+            .or_default()
+            .push(format!("{param} = {value}"));
     }
     // xcat.flow: a service node host also holds `xcat.node` under its management node.
     let service_node = holders.iter().any(|role| role == "xcat.service_node");
@@ -139,7 +160,9 @@ fn site_for(row: &Row, roles: &BTreeMap<String, RoleInfo>, groups: &[String]) ->
                 continue;
             }
             let wanted = peer_role(&role, param);
-            if let Some(wanted) = wanted.filter(|wanted| !holders.contains(wanted) && roles.contains_key(wanted)) {
+            if let Some(wanted) =
+                wanted.filter(|wanted| !holders.contains(wanted) && roles.contains_key(wanted))
+            {
                 holders.push(wanted);
             }
         }
@@ -158,12 +181,17 @@ fn site_for(row: &Row, roles: &BTreeMap<String, RoleInfo>, groups: &[String]) ->
         text.push_str(&format!("import {module}\n"));
     }
     text.push_str("zone everywhere = any\n");
-    let host_of: BTreeMap<String, String> =
-        holders.iter().enumerate().map(|(number, role)| (role.clone(), format!("h{number}"))).collect();
+    let host_of: BTreeMap<String, String> = holders
+        .iter()
+        .enumerate()
+        .map(|(number, role)| (role.clone(), format!("h{number}")))
+        .collect();
     for (number, role) in holders.iter().enumerate() {
         let mut given = arguments.get(role).cloned().unwrap_or_default();
         for (param, ty, has_default) in &roles[role].params {
-            let mentioned = given.iter().any(|argument| argument.starts_with(&format!("{param} ")));
+            let mentioned = given
+                .iter()
+                .any(|argument| argument.starts_with(&format!("{param} ")));
             if !has_default && !mentioned && ty != "host" {
                 // A required enumeration: its first word.
                 given.push(format!("{param} = {ty}"));
@@ -176,12 +204,22 @@ fn site_for(row: &Row, roles: &BTreeMap<String, RoleInfo>, groups: &[String]) ->
                 None => argument,
             })
             .collect();
-        let arguments = if given.is_empty() { String::new() } else { format!("({})", given.join(", ")) };
+        let arguments = if given.is_empty() {
+            String::new()
+        } else {
+            format!("({})", given.join(", "))
+        };
         let mut uses = format!("{role}{arguments}");
         if role == "xcat.service_node" {
-            uses.push_str(&format!(", xcat.node(master = {})", host_of["xcat.management_node"]));
+            uses.push_str(&format!(
+                ", xcat.node(master = {})",
+                host_of["xcat.management_node"]
+            ));
         }
-        text.push_str(&format!("host h{number} = 198.18.0.{} is {uses}\n", 10 + number));
+        text.push_str(&format!(
+            "host h{number} = 198.18.0.{} is {uses}\n",
+            10 + number
+        ));
     }
     text.push_str("host stranger = 198.18.9.9\n");
     let endpoint = |name: &str, other: &str| -> String {
@@ -196,13 +234,20 @@ fn site_for(row: &Row, roles: &BTreeMap<String, RoleInfo>, groups: &[String]) ->
     let destination = endpoint(&row.destination, &row.source);
     let spec = match row.protocol.as_str() {
         "tcp" | "udp" => {
-            let from = if row.source_ports == "any" { String::new() } else { format!(" from {}", row.source_ports) };
+            let from = if row.source_ports == "any" {
+                String::new()
+            } else {
+                format!(" from {}", row.source_ports)
+            };
             format!("{} {}{from}", row.protocol, row.ports)
         }
         "icmp" | "icmpv6" => format!("{} {}", row.protocol, row.ports),
         other => other.to_string(),
     };
-    text.push_str(&format!("expect {source} -> {destination} : {spec} {}\n", row.expected));
+    text.push_str(&format!(
+        "expect {source} -> {destination} : {spec} {}\n",
+        row.expected
+    ));
     text
 }
 
@@ -214,11 +259,23 @@ fn peer_role(role: &str, param: &str) -> Option<String> {
     let id = analysis.resolution.lookup(module_id, name)?;
     let definition = analysis.resolution.definition(id);
     let file = analysis.file(definition.item_span.file)?;
-    let ItemKind::Role(role) = &file.parsed.ast.items[definition.item_index].kind else { return None };
-    let param = role.params.iter().flatten().find(|candidate| candidate.name.name == param)?;
-    let ParamType::Host { roles, .. } = &param.ty else { return None };
+    let ItemKind::Role(role) = &file.parsed.ast.items[definition.item_index].kind else {
+        return None;
+    };
+    let param = role
+        .params
+        .iter()
+        .flatten()
+        .find(|candidate| candidate.name.name == param)?;
+    let ParamType::Host { roles, .. } = &param.ty else {
+        return None;
+    };
     let first = roles.first()?;
-    Some(if first.is_qualified() { first.text() } else { format!("{module}.{}", first.text()) })
+    Some(if first.is_qualified() {
+        first.text()
+    } else {
+        format!("{module}.{}", first.text())
+    })
 }
 
 #[test]
@@ -240,11 +297,20 @@ fn every_documented_port_fact_holds() {
                 .map(|diagnostic| format!("{}: {}", diagnostic.code, diagnostic.message))
                 .collect();
             if !errors.is_empty() {
-                failures.push(format!("{module}/{}:\n{text}{}", row.case, errors.join("\n")));
+                failures.push(format!(
+                    "{module}/{}:\n{text}{}",
+                    row.case,
+                    errors.join("\n")
+                ));
             }
             checked += 1;
         }
     }
-    assert!(failures.is_empty(), "{} of {checked} facts fail:\n\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} facts fail:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
     assert!(checked >= 250, "only {checked} facts were checked");
 }

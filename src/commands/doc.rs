@@ -12,7 +12,11 @@ pub fn run(module: Option<&str>) -> u8 {
         }
         None => {
             let known: Vec<&str> = flowc_compiler::stdlib::module_names().collect();
-            eprintln!("error: there is no stdlib module `{}`; the modules are {}", module.unwrap_or(""), known.join(", "));
+            eprintln!(
+                "error: there is no stdlib module `{}`; the modules are {}",
+                module.unwrap_or(""),
+                known.join(", ")
+            );
             status::USAGE
         }
     }

@@ -28,11 +28,15 @@ fn insecure(flow: &Flow, statement_text: &str) -> Option<&'static str> {
     if let Some(service) = &opening.service {
         let name = service.rsplit('.').next().unwrap_or(service);
         let by_name = match name {
-            "shell" | "rsh" | "rlogin" | "exec" | "rexec" | "rcmd_stderr" => Some("the rsh family (rexec, rlogin, rsh)"),
+            "shell" | "rsh" | "rlogin" | "exec" | "rexec" | "rcmd_stderr" => {
+                Some("the rsh family (rexec, rlogin, rsh)")
+            }
             "telnet" => Some("telnet"),
             "tftp" | "tftp_data" => Some("TFTP"),
             name if name.contains("mountd") => Some("NFSv3 (mountd)"),
-            name if name.starts_with("nfs") && opening.protocol == Protocol::Udp => Some("NFS over UDP (NFSv3)"),
+            name if name.starts_with("nfs") && opening.protocol == Protocol::Udp => {
+                Some("NFS over UDP (NFSv3)")
+            }
             "snmp" | "snmptrap" => Some("SNMP (v1/v2c send community strings in clear)"),
             _ => None,
         };
@@ -47,7 +51,9 @@ fn insecure(flow: &Flow, statement_text: &str) -> Option<&'static str> {
     // service itself; `broad-range` speaks about wide ranges.
     let specific = opening.ports.len() <= 64;
     let has = |protocol: Protocol, lo: u16, hi: u16| {
-        specific && opening.protocol == protocol && opening.ports.intersects(&PortSet::range(lo, hi))
+        specific
+            && opening.protocol == protocol
+            && opening.ports.intersects(&PortSet::range(lo, hi))
     };
     if literal && has(Protocol::Tcp, 512, 514) {
         Some("the rsh family (rexec, rlogin, rsh)")

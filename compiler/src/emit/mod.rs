@@ -49,7 +49,8 @@ pub trait Backend: Sync {
     fn targets(&self, policy: &Policy) -> Vec<Target> {
         policy.targets()
     }
-    /// The output for one target, or for the whole site when `target` is `None`.
+    /// The output for one target; for a per-site backend, `None` is the whole site (a
+    /// per-target backend prints nothing for `None`: the command line never asks it to).
     fn emit(&self, input: &Input<'_>, target: Option<Target>) -> String;
     /// The files written with `-o DIR`, as paths relative to `DIR`; one file by default.
     fn files(&self, input: &Input<'_>, target: Option<Target>) -> Vec<(String, String)> {

@@ -1,0 +1,164 @@
+//! Hover: a service's ports; a role's doc, parameters, seed citation and the flows it expands to
+//! for this holder; a host's zone, addresses and roles.
+
+use super::{name_at, qualified_name};
+use crate::snapshot::Snapshot;
+use flowc_compiler::lower::Site;
+use flowc_compiler::model::AddressSet;
+use flowc_compiler::resolve::DefinitionKind;
+use flowc_compiler::syntax::ast::ItemKind;
+use tower_lsp_server::ls_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position, Uri};
+
+pub fn hover(snapshot: &Snapshot, uri: &Uri, position: Position) -> Option<Hover> {
+    let (_, name) = name_at(snapshot, uri, position)?;
+    let analysis = &snapshot.checked.analysis;
+    let definition = analysis.resolution.definition(name.definition);
+    let item_file = analysis.file(definition.item_span.file)?;
+    let item = &item_file.parsed.ast.items[definition.item_index];
+    let docs: Vec<&str> = item.docs.iter().map(|line| line.text.as_str()).collect();
+    let qualified = qualified_name(snapshot, name.definition);
+    let site = Site::new(analysis);
+    let mut text = String::new();
+    match (&item.kind, definition.kind) {
+        (ItemKind::Service(_), DefinitionKind::Service) => {
+            text.push_str(&format!("```flow\nservice {qualified}\n```\n"));
+            let openings: Vec<String> = site
+                .service_openings(name.definition)
+                .iter()
+                .map(|opening| opening.describe())
+                .collect();
+            text.push_str(&format!("**Opens:** `{}`\n\n", openings.join("`, `")));
+        }
+        (ItemKind::Role(role), _) => {
+            let params: Vec<String> = role
+                .params
+                .iter()
+                .flatten()
+                .map(flowc_compiler::format::param_text)
+                .collect();
+            text.push_str(&format!(
+                "```flow\nrole {qualified}({})\n```\n",
+                params.join(", ")
+            ));
+            // On a role use, the flows this holder gets.
+            let flows: Vec<String> = snapshot
+                .checked
+                .policy
+                .flows
+                .iter()
+                .filter(|flow| {
+                    flow.origin.item.file == name.span.file
+                        && flow.origin.item.contains_offset(name.span.start)
+                })
+                .map(|flow| {
+                    format!(
+                        "- `{} -> {} : {}`",
+                        flow.origin.source_label,
+                        flow.origin.destination_label,
+                        flow.opening.describe()
+                    )
+                })
+                .collect();
+            if !flows.is_empty() {
+                let mut unique = flows.clone();
+                unique.dedup();
+                text.push_str(&format!("**Expands to {} flows here:**\n\n", unique.len()));
+                for line in unique.iter().take(30) {
+                    text.push_str(line);
+                    text.push('\n');
+                }
+                if unique.len() > 30 {
+                    text.push_str(&format!(
+                        "- … and {} more (`flowc check --dump flows`)\n",
+                        unique.len() - 30
+                    ));
+                }
+                text.push('\n');
+            }
+        }
+        (ItemKind::Host(_) | ItemKind::Group(_), _) => {
+            let keyword = if definition.kind == DefinitionKind::Host {
+                "host"
+            } else {
+                "group"
+            };
+            text.push_str(&format!("```flow\n{keyword} {qualified}\n```\n"));
+            let addresses = site
+                .address_sets
+                .get(&name.definition)
+                .cloned()
+                .unwrap_or_default();
+            text.push_str(&format!("**Addresses:** `{}`\n\n", networks(&addresses)));
+            let zones: Vec<&str> = snapshot
+                .checked
+                .policy
+                .zones
+                .iter()
+                .filter(|zone| zone.region.intersects(&addresses))
+                .map(|zone| zone.name.as_str())
+                .collect();
+            if !zones.is_empty() {
+                text.push_str(&format!("**Zone:** {}\n\n", zones.join(", ")));
+            }
+            let roles: Vec<String> = site
+                .instances
+                .iter()
+                .filter(|instance| site.machines[instance.machine].definition == name.definition)
+                .map(|instance| instance.role_name.clone())
+                .collect();
+            if !roles.is_empty() {
+                text.push_str(&format!("**Roles:** {}\n\n", roles.join(", ")));
+            }
+        }
+        (ItemKind::Zone(_), _) => {
+            text.push_str(&format!("```flow\nzone {qualified}\n```\n"));
+            if let Some(zone) = snapshot
+                .checked
+                .policy
+                .zones
+                .iter()
+                .find(|zone| zone.name == definition.name)
+            {
+                text.push_str(&format!("**Region:** `{}`\n\n", networks(&zone.region)));
+            }
+        }
+        (ItemKind::Firewall(_), _) => {
+            text.push_str(&format!("```flow\nfirewall {qualified}\n```\n"));
+            if let Some(firewall) = snapshot
+                .checked
+                .policy
+                .firewalls
+                .iter()
+                .find(|firewall| firewall.name == definition.name)
+            {
+                let zones: Vec<&str> = firewall
+                    .zones
+                    .iter()
+                    .map(|&zone| snapshot.checked.policy.zones[zone].name.as_str())
+                    .collect();
+                text.push_str(&format!("**Joins:** {}\n\n", zones.join(", ")));
+            }
+        }
+        _ => return None,
+    }
+    if !docs.is_empty() {
+        text.push_str("---\n\n");
+        text.push_str(&docs.join("\n"));
+        text.push('\n');
+    }
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: text,
+        }),
+        range: Some(crate::convert::range(&analysis.sources, name.span)),
+    })
+}
+
+fn networks(set: &AddressSet) -> String {
+    if set.is_any() {
+        return "any".to_string();
+    }
+    let list: Vec<String> = set.to_networks().iter().map(ToString::to_string).collect();
+    list.join(", ")
+}

@@ -1,0 +1,405 @@
+//! The `LanguageServer` implementation: sync notifications go into the ordered queue; each
+//! request runs a feature function on the last snapshot, inside a panic guard, so a bug in one
+//! request is logged and the server keeps answering.
+
+use crate::features::{completion, editing, hover, navigation, symbols};
+use crate::snapshot::{materialize_stdlib, Snapshot};
+use crate::worker::{self, Event, Shared};
+use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+pub struct Backend {
+    client: Client,
+    shared: Arc<Shared>,
+    events: Mutex<Option<UnboundedSender<Event>>>,
+    root: Mutex<Option<PathBuf>>,
+    /// The latest text of each open document, for completion at the cursor.
+    documents: Mutex<HashMap<String, (i32, String)>>,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Backend {
+        Backend {
+            client,
+            shared: Arc::new(Shared::default()),
+            events: Mutex::new(None),
+            root: Mutex::new(None),
+            documents: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn send(&self, event: Event) {
+        if let Some(sender) = self.events.lock().ok().and_then(|guard| guard.clone()) {
+            let _ = sender.send(event);
+        }
+    }
+
+    fn remember(&self, uri: &Uri, version: i32, text: &str) {
+        if let Ok(mut documents) = self.documents.lock() {
+            let newer = documents
+                .get(uri.as_str())
+                .is_none_or(|(known, _)| version >= *known);
+            if newer {
+                documents.insert(uri.as_str().to_string(), (version, text.to_string()));
+            }
+        }
+    }
+
+    /// Runs a feature on the current snapshot; a panic is logged and answered with `None`.
+    async fn with_snapshot<T>(
+        &self,
+        name: &str,
+        feature: impl FnOnce(&Snapshot) -> Option<T>,
+    ) -> Option<T> {
+        let snapshot = self.shared.current()?;
+        match catch_unwind(AssertUnwindSafe(|| feature(&snapshot))) {
+            Ok(result) => result,
+            Err(_) => {
+                self.client
+                    .log_message(
+                        MessageType::ERROR,
+                        format!("flowc: {name} panicked; please report this"),
+                    )
+                    .await;
+                None
+            }
+        }
+    }
+}
+
+fn root_of(params: &InitializeParams) -> Option<PathBuf> {
+    if let Some(folder) = params
+        .workspace_folders
+        .as_ref()
+        .and_then(|folders| folders.first())
+    {
+        return folder.uri.to_file_path().map(|path| path.into_owned());
+    }
+    #[allow(deprecated)]
+    params
+        .root_uri
+        .as_ref()
+        .and_then(|uri| uri.to_file_path())
+        .map(|path| path.into_owned())
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let root = root_of(&params).unwrap_or_else(|| std::env::current_dir().unwrap_or_default());
+        if let Ok(mut guard) = self.root.lock() {
+            *guard = Some(root);
+        }
+        let capabilities = ServerCapabilities {
+            text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+            hover_provider: Some(HoverProviderCapability::Simple(true)),
+            definition_provider: Some(OneOf::Left(true)),
+            references_provider: Some(OneOf::Left(true)),
+            rename_provider: Some(OneOf::Right(RenameOptions {
+                prepare_provider: Some(true),
+                work_done_progress_options: Default::default(),
+            })),
+            completion_provider: Some(CompletionOptions {
+                trigger_characters: Some(vec![".".into(), "(".into(), " ".into(), "=".into()]),
+                ..CompletionOptions::default()
+            }),
+            document_symbol_provider: Some(OneOf::Left(true)),
+            workspace_symbol_provider: Some(OneOf::Left(true)),
+            document_formatting_provider: Some(OneOf::Left(true)),
+            code_action_provider: Some(CodeActionProviderCapability::Simple(true)),
+            inlay_hint_provider: Some(OneOf::Left(true)),
+            semantic_tokens_provider: Some(
+                SemanticTokensServerCapabilities::SemanticTokensOptions(SemanticTokensOptions {
+                    legend: symbols::legend(),
+                    full: Some(SemanticTokensFullOptions::Bool(true)),
+                    range: None,
+                    work_done_progress_options: Default::default(),
+                }),
+            ),
+            ..ServerCapabilities::default()
+        };
+        Ok(InitializeResult {
+            capabilities,
+            server_info: Some(ServerInfo {
+                name: "flowc".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let (sender, receiver) = unbounded_channel();
+        if let Ok(mut guard) = self.events.lock() {
+            *guard = Some(sender.clone());
+        }
+        let root = self
+            .root
+            .lock()
+            .ok()
+            .and_then(|guard| guard.clone())
+            .unwrap_or_default();
+        let stdlib = materialize_stdlib();
+        tokio::spawn(worker::run(
+            self.client.clone(),
+            receiver,
+            Arc::clone(&self.shared),
+            root,
+            stdlib,
+        ));
+        // Analyse the workspace once before any document is opened.
+        let _ = sender.send(Event::Rescan);
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let document = params.text_document;
+        self.remember(&document.uri, document.version, &document.text);
+        self.send(Event::Open {
+            uri: document.uri,
+            version: document.version,
+            text: document.text,
+        });
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        // Full sync: the last change holds the whole text.
+        let Some(change) = params.content_changes.into_iter().last() else {
+            return;
+        };
+        let document = params.text_document;
+        self.remember(&document.uri, document.version, &change.text);
+        self.send(Event::Change {
+            uri: document.uri,
+            version: document.version,
+            text: change.text,
+        });
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        if let Ok(mut documents) = self.documents.lock() {
+            documents.remove(params.text_document.uri.as_str());
+        }
+        self.send(Event::Close {
+            uri: params.text_document.uri,
+        });
+    }
+
+    async fn did_save(&self, _: DidSaveTextDocumentParams) {
+        self.send(Event::Rescan);
+    }
+
+    async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
+        self.send(Event::Rescan);
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let position = params.text_document_position_params;
+        Ok(self
+            .with_snapshot("hover", |snapshot| {
+                hover::hover(snapshot, &position.text_document.uri, position.position)
+            })
+            .await)
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let position = params.text_document_position_params;
+        let found = self
+            .with_snapshot("definition", |snapshot| {
+                navigation::definition(snapshot, &position.text_document.uri, position.position)
+            })
+            .await;
+        Ok(found.map(GotoDefinitionResponse::Scalar))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let position = params.text_document_position;
+        let include = params.context.include_declaration;
+        Ok(self
+            .with_snapshot("references", |snapshot| {
+                Some(navigation::references(
+                    snapshot,
+                    &position.text_document.uri,
+                    position.position,
+                    include,
+                ))
+            })
+            .await)
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let answer = self
+            .with_snapshot("prepare rename", |snapshot| {
+                Some(navigation::prepare_rename(
+                    snapshot,
+                    &params.text_document.uri,
+                    params.position,
+                ))
+            })
+            .await;
+        match answer {
+            Some(Ok(response)) => Ok(Some(response)),
+            Some(Err(message)) => Err(Error::invalid_params(message)),
+            None => Ok(None),
+        }
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let position = params.text_document_position;
+        let answer = self
+            .with_snapshot("rename", |snapshot| {
+                Some(navigation::rename(
+                    snapshot,
+                    &position.text_document.uri,
+                    position.position,
+                    &params.new_name,
+                ))
+            })
+            .await;
+        match answer {
+            Some(Ok(edit)) => Ok(Some(edit)),
+            Some(Err(message)) => Err(Error::invalid_params(message)),
+            None => Ok(None),
+        }
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let position = params.text_document_position;
+        let text = self.documents.lock().ok().and_then(|documents| {
+            documents
+                .get(position.text_document.uri.as_str())
+                .map(|(_, text)| text.clone())
+        });
+        let items = self
+            .with_snapshot("completion", |snapshot| {
+                let text = text.or_else(|| {
+                    snapshot
+                        .file(&position.text_document.uri)
+                        .map(|file| snapshot.checked.analysis.sources.get(file).text.to_string())
+                })?;
+                let line = text
+                    .split('\n')
+                    .nth(position.position.line as usize)
+                    .unwrap_or("");
+                let mut end = 0;
+                let mut units = 0;
+                for (index, character) in line.char_indices() {
+                    if units >= position.position.character {
+                        break;
+                    }
+                    units += character.len_utf16() as u32;
+                    end = index + character.len_utf8();
+                }
+                Some(completion::complete(snapshot, &line[..end]))
+            })
+            .await;
+        Ok(items.map(CompletionResponse::Array))
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let uri = params.text_document.uri;
+        let found = self
+            .with_snapshot("symbols", |snapshot| {
+                Some(symbols::document_symbols(snapshot, snapshot.file(&uri)?))
+            })
+            .await;
+        Ok(found.map(DocumentSymbolResponse::Flat))
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let found = self
+            .with_snapshot("workspace symbols", |snapshot| {
+                Some(symbols::workspace_symbols(snapshot, &params.query))
+            })
+            .await;
+        Ok(found.map(WorkspaceSymbolResponse::Flat))
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        let uri = params.text_document.uri;
+        let found = self
+            .with_snapshot("semantic tokens", |snapshot| {
+                Some(symbols::semantic_tokens(snapshot, snapshot.file(&uri)?))
+            })
+            .await;
+        Ok(found.map(SemanticTokensResult::Tokens))
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let uri = params.text_document.uri;
+        let text = self
+            .documents
+            .lock()
+            .ok()
+            .and_then(|documents| documents.get(uri.as_str()).map(|(_, text)| text.clone()));
+        let text = match text {
+            Some(text) => text,
+            None => match uri
+                .to_file_path()
+                .and_then(|path| std::fs::read_to_string(path).ok())
+            {
+                Some(text) => text,
+                None => return Ok(None),
+            },
+        };
+        match catch_unwind(AssertUnwindSafe(|| editing::format_document(&text))) {
+            Ok(edits) => Ok(edits),
+            Err(_) => {
+                self.client
+                    .log_message(
+                        MessageType::ERROR,
+                        "flowc: formatting panicked; please report this",
+                    )
+                    .await;
+                Ok(None)
+            }
+        }
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri;
+        let requested = params.range;
+        Ok(self
+            .with_snapshot("code actions", |snapshot| {
+                Some(editing::code_actions(
+                    snapshot,
+                    snapshot.file(&uri)?,
+                    &uri,
+                    requested,
+                ))
+            })
+            .await)
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        let uri = params.text_document.uri;
+        Ok(self
+            .with_snapshot("inlay hints", |snapshot| {
+                Some(editing::inlay_hints(snapshot, snapshot.file(&uri)?))
+            })
+            .await)
+    }
+}

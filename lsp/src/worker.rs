@@ -1,0 +1,188 @@
+//! The one ordered queue for document edits. Handlers only enqueue; this task applies events in
+//! arrival order (an older version never replaces a newer one), waits for ~100 ms of quiet,
+//! analyses, and publishes. An analysis that newer edits overtook is discarded, not published.
+
+use crate::snapshot::{name_of, scan, Snapshot};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedReceiver;
+use tower_lsp_server::ls_types::{MessageType, Uri};
+use tower_lsp_server::Client;
+
+/// How long the queue must be quiet before an analysis starts.
+pub const DEBOUNCE: Duration = Duration::from_millis(100);
+
+#[derive(Debug)]
+pub enum Event {
+    Open {
+        uri: Uri,
+        version: i32,
+        text: String,
+    },
+    Change {
+        uri: Uri,
+        version: i32,
+        text: String,
+    },
+    Close {
+        uri: Uri,
+    },
+    /// Files changed on disk (saved elsewhere, created, deleted).
+    Rescan,
+}
+
+/// What requests read: the last complete analysis.
+#[derive(Default)]
+pub struct Shared {
+    pub snapshot: RwLock<Option<Arc<Snapshot>>>,
+}
+
+impl Shared {
+    pub fn current(&self) -> Option<Arc<Snapshot>> {
+        self.snapshot.read().ok().and_then(|guard| guard.clone())
+    }
+}
+
+pub async fn run(
+    client: Client,
+    mut events: UnboundedReceiver<Event>,
+    shared: Arc<Shared>,
+    root: PathBuf,
+    stdlib: PathBuf,
+) {
+    let mut disk = scan(&root);
+    let mut open: HashMap<String, (i32, String)> = HashMap::new();
+    let mut published: HashSet<String> = HashSet::new();
+    let mut pending = true;
+    loop {
+        if !pending {
+            match events.recv().await {
+                Some(event) => apply(event, &root, &mut open, &mut disk),
+                None => return,
+            }
+        }
+        // Debounce: fold in every event that arrives before the queue is quiet.
+        loop {
+            match tokio::time::timeout(DEBOUNCE, events.recv()).await {
+                Ok(Some(event)) => apply(event, &root, &mut open, &mut disk),
+                Ok(None) => return,
+                Err(_) => break,
+            }
+        }
+        pending = false;
+        let mut files: BTreeMap<String, String> = disk.clone();
+        for (name, (_, text)) in &open {
+            files.insert(name.clone(), text.clone());
+        }
+        let (root_for_build, stdlib_for_build) = (root.clone(), stdlib.clone());
+        let built = tokio::task::spawn_blocking(move || {
+            std::panic::catch_unwind(move || {
+                Snapshot::build(&root_for_build, files, &stdlib_for_build)
+            })
+        })
+        .await;
+        if !events.is_empty() {
+            // Newer edits arrived during the analysis: it is stale; analyse again instead.
+            pending = true;
+            continue;
+        }
+        let snapshot = match built {
+            Ok(Ok(snapshot)) => Arc::new(snapshot),
+            _ => {
+                client
+                    .log_message(
+                        MessageType::ERROR,
+                        "flowc: the analysis panicked; keeping the previous results",
+                    )
+                    .await;
+                continue;
+            }
+        };
+        if let Ok(mut guard) = shared.snapshot.write() {
+            *guard = Some(Arc::clone(&snapshot));
+        }
+        publish(&client, &snapshot, &mut published, &open).await;
+    }
+}
+
+fn apply(
+    event: Event,
+    root: &std::path::Path,
+    open: &mut HashMap<String, (i32, String)>,
+    disk: &mut BTreeMap<String, String>,
+) {
+    let name = |uri: &Uri| {
+        name_of(root, uri).or_else(|| {
+            uri.to_file_path()
+                .map(|path| path.to_string_lossy().into_owned())
+        })
+    };
+    match event {
+        Event::Open { uri, version, text } | Event::Change { uri, version, text } => {
+            let Some(name) = name(&uri) else { return };
+            let newer = open.get(&name).is_none_or(|(known, _)| version >= *known);
+            if newer {
+                open.insert(name, (version, text));
+            }
+        }
+        Event::Close { uri } => {
+            if let Some(name) = name(&uri) {
+                open.remove(&name);
+                match uri.to_file_path().and_then(|path| std::fs::read(path).ok()) {
+                    Some(bytes) => {
+                        disk.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+                    }
+                    None => {
+                        disk.remove(&name);
+                    }
+                }
+            }
+        }
+        Event::Rescan => *disk = scan(root),
+    }
+}
+
+async fn publish(
+    client: &Client,
+    snapshot: &Snapshot,
+    published: &mut HashSet<String>,
+    open: &HashMap<String, (i32, String)>,
+) {
+    let sources = &snapshot.checked.analysis.sources;
+    let mut now: HashSet<String> = HashSet::new();
+    for (file, uri) in snapshot.site_files() {
+        let diagnostics: Vec<_> = snapshot
+            .checked
+            .analysis
+            .diagnostics
+            .iter()
+            .filter(|diagnostic| diagnostic.span().file == file)
+            .map(|diagnostic| {
+                crate::convert::to_lsp_diagnostic(sources, diagnostic, &|id| snapshot.uri(id))
+            })
+            .collect();
+        let version = open
+            .get(&sources.get(file).name)
+            .map(|(version, _)| *version);
+        // Open documents always hear back, so the editor knows they were analysed; other files
+        // only when they have diagnostics or had some before.
+        if diagnostics.is_empty() && !published.contains(uri.as_str()) && version.is_none() {
+            continue;
+        }
+        if !diagnostics.is_empty() {
+            now.insert(uri.as_str().to_string());
+        }
+        client.publish_diagnostics(uri, diagnostics, version).await;
+    }
+    // Files that had diagnostics and are gone from the site are cleared too.
+    for stale in published.difference(&now) {
+        if let Some(uri) = crate::snapshot::parse_uri(stale) {
+            if snapshot.file(&uri).is_none() {
+                client.publish_diagnostics(uri, Vec::new(), None).await;
+            }
+        }
+    }
+    *published = now;
+}

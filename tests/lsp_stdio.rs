@@ -1,0 +1,310 @@
+//! The language server end to end: the real `flowc lsp` binary driven over stdio by a minimal
+//! JSON-RPC client, through every feature, then a burst of garbage after which it still answers.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    messages: Receiver<Value>,
+    next_id: i64,
+    /// Notifications received while waiting for something else.
+    backlog: Vec<Value>,
+}
+
+impl Client {
+    fn start(root: &std::path::Path) -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_flowc"))
+            .arg("lsp")
+            .env("XDG_CACHE_HOME", root.join(".cache"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("flowc lsp starts");
+        let stdin = child.stdin.take().unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let (sender, messages) = channel();
+        std::thread::spawn(move || loop {
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if stdout.read_line(&mut line).unwrap_or(0) == 0 {
+                    return;
+                }
+                let line = line.trim_end();
+                if line.is_empty() {
+                    break;
+                }
+                if let Some(value) = line.strip_prefix("Content-Length: ") {
+                    length = value.parse().unwrap();
+                }
+            }
+            let mut body = vec![0; length];
+            if stdout.read_exact(&mut body).is_err() {
+                return;
+            }
+            if sender.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                return;
+            }
+        });
+        let mut client = Client {
+            child,
+            stdin,
+            messages,
+            next_id: 1,
+            backlog: Vec::new(),
+        };
+        let root_uri = format!("file://{}", root.display());
+        client.request(
+            "initialize",
+            json!({ "processId": null, "rootUri": root_uri, "capabilities": {} }),
+        );
+        client.notify("initialized", json!({}));
+        client
+    }
+
+    fn write(&mut self, message: Value) {
+        let body = message.to_string();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.write(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.write(json!({ "jsonrpc": "2.0", "id": id, "method": method, "params": params }));
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let message = self
+                .receive(deadline)
+                .unwrap_or_else(|| panic!("no answer to {method}"));
+            if message["id"] == json!(id) && message.get("method").is_none() {
+                return message;
+            }
+            if message.get("id").is_some() && message.get("method").is_some() {
+                // A request from the server (e.g. registration): answer it.
+                let reply = json!({ "jsonrpc": "2.0", "id": message["id"], "result": null });
+                self.write(reply);
+                continue;
+            }
+            self.backlog.push(message);
+        }
+    }
+
+    fn receive(&mut self, deadline: Instant) -> Option<Value> {
+        match self
+            .messages
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            Ok(message) => Some(message),
+            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
+        }
+    }
+
+    /// Waits for diagnostics of `uri` that satisfy `accept`, returning them.
+    fn diagnostics(&mut self, uri: &str, accept: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut seen = std::mem::take(&mut self.backlog);
+        loop {
+            for message in seen.drain(..) {
+                if message["method"] == "textDocument/publishDiagnostics"
+                    && message["params"]["uri"] == uri
+                {
+                    let list = message["params"]["diagnostics"]
+                        .as_array()
+                        .cloned()
+                        .unwrap_or_default();
+                    if accept(&list) {
+                        return list;
+                    }
+                }
+            }
+            match self.receive(deadline) {
+                Some(message) => seen.push(message),
+                None => panic!("no acceptable diagnostics for {uri}"),
+            }
+        }
+    }
+
+    fn position(
+        &mut self,
+        method: &str,
+        uri: &str,
+        line: u32,
+        character: u32,
+        extra: Value,
+    ) -> Value {
+        let mut params = json!({ "textDocument": { "uri": uri }, "position": { "line": line, "character": character } });
+        if let (Some(params), Some(extra)) = (params.as_object_mut(), extra.as_object()) {
+            params.extend(extra.clone());
+        }
+        self.request(method, params)["result"].clone()
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const HOSTS: &str = "import nim\nzone mgmt = 198.18.1.0/24\nhost nim01 = 198.18.1.10 is nim.master(mountd = 33333, nfs = 4)\ngroup aix = 198.18.1.128/25 is nim.client(master = nim01)\nlint broad-range = allow\n";
+const RULES: &str = "allow aix -> nim01 : ssh\nexpect aix -> nim01 : tcp 1058 allowed\n";
+
+fn uri(root: &std::path::Path, name: &str) -> String {
+    format!("file://{}", root.join(name).display())
+}
+
+#[test]
+fn the_language_server_serves_a_real_client_over_stdio() {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path().canonicalize().unwrap();
+    std::fs::write(root.join("hosts.flow"), HOSTS).unwrap();
+    std::fs::write(root.join("rules.flow"), RULES).unwrap();
+    let mut client = Client::start(&root);
+    let rules = uri(&root, "rules.flow");
+    let hosts = uri(&root, "hosts.flow");
+
+    // An error appears at the right line, and goes away when fixed.
+    let broken = "allow aix -> nim1 : ssh\nexpect aix -> nim01 : tcp 1058 allowed\n";
+    client.notify("textDocument/didOpen", json!({ "textDocument": { "uri": rules, "languageId": "flow", "version": 1, "text": broken } }));
+    let diagnostics = client.diagnostics(&rules, |list| !list.is_empty());
+    assert_eq!(diagnostics[0]["code"], "E0102");
+    assert_eq!(
+        diagnostics[0]["range"]["start"],
+        json!({ "line": 0, "character": 13 })
+    );
+    // The quick fix offers the suggestion.
+    let actions = client.request(
+        "textDocument/codeAction",
+        json!({
+            "textDocument": { "uri": rules },
+            "range": diagnostics[0]["range"],
+            "context": { "diagnostics": diagnostics }
+        }),
+    )["result"]
+        .clone();
+    let fix = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|action| action["title"] == "use `nim01`")
+        .expect("a did-you-mean fix");
+    let edit = &fix["edit"]["changes"][&rules][0];
+    assert_eq!(edit["newText"], "nim01");
+    client.notify("textDocument/didChange", json!({ "textDocument": { "uri": rules, "version": 2 }, "contentChanges": [{ "text": RULES }] }));
+    client.diagnostics(&rules, |list| list.is_empty());
+
+    // Hover on a role use shows its doc and the flows it expands to for this holder.
+    client.notify("textDocument/didOpen", json!({ "textDocument": { "uri": hosts, "languageId": "flow", "version": 1, "text": HOSTS } }));
+    let hover = client.position("textDocument/hover", &hosts, 2, 35, json!({}));
+    let text = hover["contents"]["value"].as_str().unwrap();
+    assert!(text.contains("role nim.master("), "{text}");
+    assert!(text.contains("Expands to"), "{text}");
+    assert!(text.contains("seed 000"), "{text}");
+
+    // Definition of `nim.master` opens the stdlib file.
+    let definition = client.position("textDocument/definition", &hosts, 2, 35, json!({}));
+    assert!(
+        definition["uri"].as_str().unwrap().ends_with("/nim.flow"),
+        "{definition}"
+    );
+
+    // Completion after `import ` and after `nim.`.
+    client.notify("textDocument/didChange", json!({ "textDocument": { "uri": hosts, "version": 2 }, "contentChanges": [{ "text": format!("{HOSTS}import \nhost x = 198.18.1.9 is nim.\n") }] }));
+    let completions = client.position("textDocument/completion", &hosts, 5, 7, json!({}));
+    let labels: Vec<&str> = completions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"xcat") && labels.contains(&"ipmi"),
+        "{labels:?}"
+    );
+    let completions = client.position("textDocument/completion", &hosts, 6, 27, json!({}));
+    let labels: Vec<&str> = completions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"master") && labels.contains(&"client"),
+        "{labels:?}"
+    );
+    client.notify("textDocument/didChange", json!({ "textDocument": { "uri": hosts, "version": 3 }, "contentChanges": [{ "text": HOSTS }] }));
+    client.diagnostics(&hosts, |list| list.is_empty());
+
+    // Rename `nim01` across both files; stdlib names and keywords are refused.
+    let rename = client.position(
+        "textDocument/rename",
+        &rules,
+        0,
+        14,
+        json!({ "newName": "nimmaster" }),
+    );
+    let changes = rename["changes"].as_object().unwrap();
+    assert_eq!(changes[&rules].as_array().unwrap().len(), 2);
+    assert_eq!(changes[&hosts].as_array().unwrap().len(), 2);
+    let refused = client.request("textDocument/rename", json!({ "textDocument": { "uri": hosts }, "position": { "line": 2, "character": 35 }, "newName": "x" }));
+    assert!(
+        refused.get("error").is_some(),
+        "renaming a stdlib role must be refused"
+    );
+    let refused = client.request("textDocument/rename", json!({ "textDocument": { "uri": rules }, "position": { "line": 0, "character": 14 }, "newName": "allow" }));
+    assert!(
+        refused.get("error").is_some(),
+        "renaming to a keyword must be refused"
+    );
+
+    // Formatting gives the same layout as `flowc fmt`.
+    let messy = "allow  aix->nim01:ssh\nexpect aix -> nim01 : tcp 1058 allowed\n";
+    client.notify("textDocument/didChange", json!({ "textDocument": { "uri": rules, "version": 3 }, "contentChanges": [{ "text": messy }] }));
+    let edits = client.request("textDocument/formatting", json!({ "textDocument": { "uri": rules }, "options": { "tabSize": 2, "insertSpaces": true } }))["result"].clone();
+    assert_eq!(edits[0]["newText"], RULES);
+
+    // A burst of garbage and half-typed edits; the server must still answer afterwards.
+    let garbage = [
+        "host",
+        "host x =",
+        "@@@@\u{0}\u{7f}",
+        "role r(",
+        "allow a -> ",
+        "}}}}((((",
+        "zone z = 10.0.0.0/99",
+        "\"unterminated",
+        &"(".repeat(5000),
+    ];
+    for (version, text) in garbage.iter().enumerate() {
+        client.notify("textDocument/didChange", json!({ "textDocument": { "uri": rules, "version": 10 + version }, "contentChanges": [{ "text": text }] }));
+        client.position("textDocument/hover", &rules, 0, 2, json!({}));
+        client.position("textDocument/completion", &rules, 0, 3, json!({}));
+    }
+    client.request("textDocument/hover", json!({ "textDocument": { "uri": "file:///nowhere.flow" }, "position": { "line": 99, "character": 99 } }));
+    client.notify("textDocument/didChange", json!({ "textDocument": { "uri": rules, "version": 100 }, "contentChanges": [{ "text": RULES }] }));
+    client.diagnostics(&rules, |list| list.is_empty());
+    let symbols = client.request(
+        "textDocument/documentSymbol",
+        json!({ "textDocument": { "uri": hosts } }),
+    )["result"]
+        .clone();
+    assert!(symbols
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|symbol| symbol["name"] == "nim01"));
+    let shutdown = client.request("shutdown", json!(null));
+    assert!(shutdown.get("error").is_none());
+}
