@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
+use std::sync::mpsc::{channel, Receiver};
 use std::time::{Duration, Instant};
 
 struct Client {
@@ -101,13 +101,9 @@ impl Client {
     }
 
     fn receive(&mut self, deadline: Instant) -> Option<Value> {
-        match self
-            .messages
+        self.messages
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-        {
-            Ok(message) => Some(message),
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => None,
-        }
+            .ok()
     }
 
     /// Waits for diagnostics of `uri` that satisfy `accept`, returning them.

@@ -80,8 +80,20 @@ fn parsed_stdlib() -> &'static [Arc<ParsedFile>] {
     })
 }
 
+/// Parsed files kept between analyses, so an editor's edit re-parses only the file it changed.
+/// A file is reused when its id and text are exactly those of the cached parse.
+#[derive(Default)]
+pub struct ParseCache {
+    files: std::collections::HashMap<FileId, (Arc<str>, Arc<ParsedFile>)>,
+}
+
 /// Reads the site's files from `world`, loads the stdlib, and runs every stage.
 pub fn analyze(world: &dyn World) -> Analysis {
+    analyze_cached(world, &mut ParseCache::default())
+}
+
+/// `analyze`, reusing and refreshing `cache`.
+pub fn analyze_cached(world: &dyn World, cache: &mut ParseCache) -> Analysis {
     let mut sources = SourceMap::default();
     let mut files = Vec::new();
     let mut diagnostics = Vec::new();
@@ -117,7 +129,16 @@ pub fn analyze(world: &dyn World) -> Analysis {
                 format!("cannot read {name}: {error}"),
             ));
         }
-        let parsed = Arc::new(syntax::parse_file(file, &text));
+        let parsed = match cache.files.get(&file) {
+            Some((cached_text, parsed)) if **cached_text == *text => Arc::clone(parsed),
+            _ => {
+                let parsed = Arc::new(syntax::parse_file(file, &text));
+                cache
+                    .files
+                    .insert(file, (Arc::from(text.as_str()), Arc::clone(&parsed)));
+                parsed
+            }
+        };
         files.push(AnalyzedFile {
             file,
             module: ModuleId::SITE,
@@ -169,8 +190,17 @@ pub fn check(world: &dyn World) -> Checked {
 }
 
 /// `check`, also returning the expectations and topology for `flowc query`.
+/// `check`, reusing parsed files from `cache` (the language server keeps one).
+pub fn check_cached(world: &dyn World, cache: &mut ParseCache) -> Checked {
+    check_with_cache(world, cache).0
+}
+
 fn check_with(world: &dyn World) -> (Checked, Option<Semantics>) {
-    let mut analysis = analyze(world);
+    check_with_cache(world, &mut ParseCache::default())
+}
+
+fn check_with_cache(world: &dyn World, cache: &mut ParseCache) -> (Checked, Option<Semantics>) {
+    let mut analysis = analyze_cached(world, cache);
     if analysis.has_errors() {
         return (
             Checked {

@@ -1,7 +1,7 @@
 //! A complete analysis of the workspace and the maps between its files and LSP URIs.
 
 use flowc_compiler::source::Origin;
-use flowc_compiler::{Checked, FileId, MemoryWorld};
+use flowc_compiler::{Checked, FileId, MemoryWorld, ParseCache};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -16,9 +16,14 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// Analyses the site `files` (names relative to `root`) with every stage.
-    pub fn build(root: &Path, files: BTreeMap<String, String>, stdlib: &Path) -> Snapshot {
+    pub fn build(
+        root: &Path,
+        files: BTreeMap<String, String>,
+        stdlib: &Path,
+        cache: &mut ParseCache,
+    ) -> Snapshot {
         let world = MemoryWorld { files };
-        let checked = flowc_compiler::check(&world);
+        let checked = flowc_compiler::check_cached(&world, cache);
         let mut uris = HashMap::new();
         let mut by_uri = HashMap::new();
         for (id, file) in checked.analysis.sources.iter() {

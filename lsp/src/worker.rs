@@ -1,6 +1,6 @@
 //! The one ordered queue for document edits. Handlers only enqueue; this task applies events in
-//! arrival order (an older version never replaces a newer one), waits for ~100 ms of quiet,
-//! analyses, and publishes. An analysis that newer edits overtook is discarded, not published.
+//! arrival order (an older version never replaces a newer one), waits for quiet (100 ms within a
+//! burst of edits, 2 ms after a pause), analyses, and publishes. An analysis that newer edits overtook is discarded, not published.
 
 use crate::snapshot::{name_of, scan, Snapshot};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -11,8 +11,12 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use tower_lsp_server::ls_types::{MessageType, Uri};
 use tower_lsp_server::Client;
 
-/// How long the queue must be quiet before an analysis starts.
+/// How long the queue must be quiet before an analysis starts while edits come in a burst
+/// (within this time of the last analysis).
 pub const DEBOUNCE: Duration = Duration::from_millis(100);
+/// The wait for an edit that follows a quiet period: just enough to fold in its neighbours, so
+/// a single edit gets its diagnostics at once.
+pub const SETTLE: Duration = Duration::from_millis(2);
 
 #[derive(Debug)]
 pub enum Event {
@@ -56,6 +60,8 @@ pub async fn run(
     let mut open: HashMap<String, (i32, String)> = HashMap::new();
     let mut published: HashSet<String> = HashSet::new();
     let mut pending = true;
+    let mut last_analysis = std::time::Instant::now() - DEBOUNCE;
+    let mut cache = Some(flowc_compiler::ParseCache::default());
     loop {
         if !pending {
             match events.recv().await {
@@ -63,26 +69,43 @@ pub async fn run(
                 None => return,
             }
         }
-        // Debounce: fold in every event that arrives before the queue is quiet.
+        // Debounce: fold in every event that arrives before the queue is quiet; in a burst the
+        // quiet must last DEBOUNCE, after a pause only SETTLE.
+        let quiet = if last_analysis.elapsed() < DEBOUNCE {
+            DEBOUNCE
+        } else {
+            SETTLE
+        };
         loop {
-            match tokio::time::timeout(DEBOUNCE, events.recv()).await {
+            match tokio::time::timeout(quiet, events.recv()).await {
                 Ok(Some(event)) => apply(event, &root, &mut open, &mut disk),
                 Ok(None) => return,
                 Err(_) => break,
             }
         }
         pending = false;
+        last_analysis = std::time::Instant::now();
         let mut files: BTreeMap<String, String> = disk.clone();
         for (name, (_, text)) in &open {
             files.insert(name.clone(), text.clone());
         }
         let (root_for_build, stdlib_for_build) = (root.clone(), stdlib.clone());
+        let mut parse_cache = cache.take().unwrap_or_default();
         let built = tokio::task::spawn_blocking(move || {
-            std::panic::catch_unwind(move || {
-                Snapshot::build(&root_for_build, files, &stdlib_for_build)
-            })
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                Snapshot::build(&root_for_build, files, &stdlib_for_build, &mut parse_cache)
+            }));
+            // After a panic the cache may be half-updated; start a fresh one.
+            (result.is_ok().then_some(parse_cache), result)
         })
         .await;
+        let built = match built {
+            Ok((kept, result)) => {
+                cache = kept;
+                Ok(result)
+            }
+            Err(error) => Err(error),
+        };
         if !events.is_empty() {
             // Newer edits arrived during the analysis: it is stale; analyse again instead.
             pending = true;

@@ -20,9 +20,11 @@ pub struct Resolved {
 
 impl Resolved {
     pub fn machines(site: &Site<'_>, machines: Vec<usize>, label: String) -> Resolved {
-        let addresses = machines.iter().fold(AddressSet::empty(), |set, &machine| {
-            set.union(&site.machines[machine].addresses)
-        });
+        let addresses = AddressSet::union_all(
+            machines
+                .iter()
+                .map(|&machine| &site.machines[machine].addresses),
+        );
         Resolved {
             addresses,
             machines,
@@ -91,7 +93,19 @@ pub fn named(
                 label,
             })
         }
-        DefinitionKind::Role => Some(Resolved::machines(site, peers(site, id, context), label)),
+        DefinitionKind::Role => {
+            // The same role name is met in many statements of one expansion: resolve it once.
+            let key = (id, context);
+            if let Some(known) = site.peer_cache.borrow().get(&key) {
+                return Some(Resolved {
+                    label,
+                    ..known.clone()
+                });
+            }
+            let resolved = Resolved::machines(site, peers(site, id, context), label);
+            site.peer_cache.borrow_mut().insert(key, resolved.clone());
+            Some(resolved)
+        }
         DefinitionKind::Service => None,
     }
 }
@@ -130,6 +144,12 @@ fn peers(
         .collect();
     machines.sort_unstable();
     machines.dedup();
+    // Inside a role, its own name means the *other* holders (console to console), not itself.
+    if let Some((current, machine)) = context {
+        if current == role {
+            machines.retain(|&other| other != machine);
+        }
+    }
     machines
 }
 

@@ -88,6 +88,14 @@ fn rule_flows(
     flow: &FlowSyntax,
     flows: &mut Vec<Flow>,
 ) {
+    // Flows cite the line of the `allow`/`deny` keyword, not of an `@allow` attribute above it.
+    let text = &site.analysis.sources.get(item.span.file).text;
+    let before_flow = text[..flow.span.start as usize].trim_end().len();
+    let keyword_start = before_flow.saturating_sub(action_keyword(action).len()) as u32;
+    let item_span = crate::Span {
+        start: keyword_start.max(item.span.start),
+        ..item.span
+    };
     let sources = site_endpoints(site, &flow.sources);
     let destinations = site_endpoints(site, &flow.destinations);
     for spec in &flow.specs {
@@ -119,7 +127,7 @@ fn rule_flows(
                             destination: to.addresses.clone(),
                             opening: opening.clone(),
                             origin: FlowOrigin {
-                                item: item.span,
+                                item: item_span,
                                 statement: None,
                                 role: None,
                                 citation: citation.clone(),
@@ -134,6 +142,13 @@ fn rule_flows(
                 }
             }
         }
+    }
+}
+
+fn action_keyword(action: Action) -> &'static str {
+    match action {
+        Action::Allow => "allow",
+        Action::Deny => "deny",
     }
 }
 

@@ -54,6 +54,9 @@ crate::declare_codes! {
     OVERLAPPING_ZONES = "E0208", "zones claim the same addresses";
 }
 
+/// A role name resolved during expansion: the role, and the role and machine expanding it.
+pub type PeerKey = (DefinitionId, Option<(DefinitionId, usize)>);
+
 /// A host or group with its flattened addresses.
 #[derive(Clone, Debug)]
 pub struct MachineDef {
@@ -95,6 +98,8 @@ pub struct Site<'a> {
     reference_at: HashMap<Span, DefinitionId>,
     services: RefCell<HashMap<DefinitionId, Rc<Vec<Opening>>>>,
     service_stack: RefCell<Vec<DefinitionId>>,
+    /// Peers of a role name per (role, expanding role and machine), filled during expansion.
+    pub peer_cache: RefCell<HashMap<PeerKey, crate::expand::Resolved>>,
     pub diagnostics: RefCell<Vec<Diagnostic>>,
 }
 
@@ -117,6 +122,7 @@ impl<'a> Site<'a> {
             reference_at,
             services: RefCell::new(HashMap::new()),
             service_stack: RefCell::new(Vec::new()),
+            peer_cache: RefCell::new(HashMap::new()),
             diagnostics: RefCell::new(Vec::new()),
         };
         zones::collect_zones(&mut site);
