@@ -128,6 +128,7 @@ fn main() {
         }
     }
     let _ = child.kill();
+    let _ = child.wait();
     println!("site: {} lines in {} files", site.lines, site.files.len());
     for (name, samples) in [
         ("diagnostics after edit", &mut diagnostics),

@@ -36,6 +36,14 @@ impl FileSystemWorld {
         Ok(FileSystemWorld { files })
     }
 
+    /// `collect`, printing the reason and giving the usage status when it fails.
+    pub fn collect_or_report(paths: &[PathBuf]) -> Result<FileSystemWorld, u8> {
+        FileSystemWorld::collect(paths).map_err(|message| {
+            eprintln!("error: {message}");
+            crate::status::USAGE
+        })
+    }
+
     pub fn path_of(&self, name: &str) -> Option<&Path> {
         self.files.get(name).map(PathBuf::as_path)
     }

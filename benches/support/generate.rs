@@ -23,7 +23,7 @@ pub fn generate(hosts: usize, zones: usize) -> GeneratedSite {
             firewall + 1
         ));
     }
-    topology.push_str(&format!("firewall edge {{\n  zones z0, internet\n}}\n\n"));
+    topology.push_str("firewall edge {\n  zones z0, internet\n}\n\n");
     topology.push_str(
         "host nim01 = 10.0.0.10 is nim.master(mountd = 33333, nfs = 4, tftp_helper = true)\n",
     );

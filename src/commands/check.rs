@@ -12,12 +12,9 @@ pub fn run(
     deny_warnings: bool,
     dump: Option<DumpStage>,
 ) -> u8 {
-    let world = match FileSystemWorld::collect(paths) {
+    let world = match FileSystemWorld::collect_or_report(paths) {
         Ok(world) => world,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return status::USAGE;
-        }
+        Err(code) => return code,
     };
     let checked = flowc_compiler::check(&world);
     if let Some(stage) = dump {

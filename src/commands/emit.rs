@@ -11,12 +11,9 @@ pub fn run(target: &str, for_name: Option<&str>, output: Option<&Path>, paths: &
         eprintln!("error: unknown target `{target}`");
         return status::USAGE;
     };
-    let world = match FileSystemWorld::collect(paths) {
+    let world = match FileSystemWorld::collect_or_report(paths) {
         Ok(world) => world,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return status::USAGE;
-        }
+        Err(code) => return code,
     };
     let checked = flowc_compiler::check(&world);
     if !checked.analysis.diagnostics.is_empty() {

@@ -7,12 +7,9 @@ use std::io::Read;
 use std::path::PathBuf;
 
 pub fn run(paths: &[PathBuf], check: bool) -> u8 {
-    let world = match FileSystemWorld::collect(paths) {
+    let world = match FileSystemWorld::collect_or_report(paths) {
         Ok(world) => world,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return status::USAGE;
-        }
+        Err(code) => return code,
     };
     let mut code = status::CLEAN;
     for name in world.site_files() {

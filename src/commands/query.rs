@@ -12,12 +12,9 @@ pub fn run(
     paths: &[PathBuf],
     format: QueryFormat,
 ) -> u8 {
-    let world = match FileSystemWorld::collect(paths) {
+    let world = match FileSystemWorld::collect_or_report(paths) {
         Ok(world) => world,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return status::USAGE;
-        }
+        Err(code) => return code,
     };
     match flowc_compiler::ask(&world, source, destination, port_spec) {
         Ok(answer) => {

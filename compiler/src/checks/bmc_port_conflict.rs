@@ -46,7 +46,7 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
                 let what = if binds_source {
                     format!(
                         "binds source ports {} for {}",
-                        describe(&opening.source_ports),
+                        crate::model::flow::describe_ports(&opening.source_ports),
                         opening.describe()
                     )
                 } else if opening.ports.contains(111) {
@@ -73,19 +73,4 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
         diagnostics.push(diagnostic);
     }
     diagnostics
-}
-
-fn describe(ports: &PortSet) -> String {
-    ports
-        .ranges()
-        .iter()
-        .map(|(lo, hi)| {
-            if lo == hi {
-                lo.to_string()
-            } else {
-                format!("{lo}-{hi}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(",")
 }

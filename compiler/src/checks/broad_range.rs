@@ -44,19 +44,7 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
         if !seen.insert((flow.origin.item, opening.describe())) {
             continue;
         }
-        let text = flow
-            .origin
-            .statement
-            .map(|span| {
-                context
-                    .site
-                    .analysis
-                    .sources
-                    .get(span.file)
-                    .slice(span)
-                    .to_lowercase()
-            })
-            .unwrap_or_default();
+        let text = super::statement_text(context, flow);
         let service = opening.service.clone().unwrap_or_default().to_lowercase();
         let note = if text.contains("mountd") || service.contains("mountd") {
             "pin mountd in /etc/services (`mountd 9999/tcp`, `mountd 9999/udp`), restart rpc.mountd and pass the port \

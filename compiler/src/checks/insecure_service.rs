@@ -93,19 +93,7 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
         .enumerate()
         .filter(|(_, flow)| flow.action == Action::Allow)
     {
-        let text = flow
-            .origin
-            .statement
-            .map(|span| {
-                context
-                    .site
-                    .analysis
-                    .sources
-                    .get(span.file)
-                    .slice(span)
-                    .to_lowercase()
-            })
-            .unwrap_or_default();
+        let text = super::statement_text(context, flow);
         if crossing.contains(&index) {
             if let Some(protocol) = insecure(flow, &text) {
                 if seen.insert((flow.origin.item, protocol)) {

@@ -79,3 +79,13 @@ pub fn origin_label(diagnostic: Diagnostic, flow: &Flow) -> Diagnostic {
         _ => diagnostic,
     }
 }
+
+/// The source of the role statement a flow came from, lower-cased; empty for explicit rules.
+/// Checks read it to name the cause of a wide or insecure opening (`tcp mountd`).
+pub fn statement_text(context: &Context<'_, '_>, flow: &Flow) -> String {
+    let sources = &context.site.analysis.sources;
+    flow.origin
+        .statement
+        .map(|span| sources.get(span.file).slice(span).to_lowercase())
+        .unwrap_or_default()
+}

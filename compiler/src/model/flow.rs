@@ -83,19 +83,7 @@ impl Opening {
 
     /// A readable form: `tcp 3901-3902 from 513-1023`, `udp 623`, `icmp 8`, `esp`.
     pub fn describe(&self) -> String {
-        let ports = |set: &PortSet| -> String {
-            set.ranges()
-                .iter()
-                .map(|(lo, hi)| {
-                    if lo == hi {
-                        lo.to_string()
-                    } else {
-                        format!("{lo}-{hi}")
-                    }
-                })
-                .collect::<Vec<_>>()
-                .join(",")
-        };
+        let ports = describe_ports;
         let mut text = self.protocol.name();
         match self.protocol {
             Protocol::Tcp | Protocol::Udp => text.push_str(&format!(" {}", ports(&self.ports))),
@@ -109,6 +97,22 @@ impl Opening {
         }
         text
     }
+}
+
+/// A port set as `22,513-1023`.
+pub fn describe_ports(set: &PortSet) -> String {
+    let ranges: Vec<String> = set
+        .ranges()
+        .iter()
+        .map(|(lo, hi)| {
+            if lo == hi {
+                lo.to_string()
+            } else {
+                format!("{lo}-{hi}")
+            }
+        })
+        .collect();
+    ranges.join(",")
 }
 
 /// Where a flow came from, for diagnostics, rule comments and the port matrix.
