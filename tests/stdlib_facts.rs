@@ -4,7 +4,6 @@
 
 mod support;
 
-use flowc_compiler::lower::ParamKind;
 use flowc_compiler::resolve::DefinitionKind;
 use flowc_compiler::syntax::ast::{ItemKind, ParamType, TypeWord};
 use flowc_compiler::{check, MemoryWorld, Severity};
@@ -51,7 +50,6 @@ fn stdlib_names() -> (BTreeMap<String, RoleInfo>, Vec<String>) {
             _ => {}
         }
     }
-    let _ = ParamKind::Int;
     (roles, groups)
 }
 
@@ -220,6 +218,11 @@ fn site_for(row: &Row, roles: &BTreeMap<String, RoleInfo>, groups: &[String]) ->
             "host h{number} = 198.18.0.{} is {uses}\n",
             10 + number
         ));
+        // A fact between two holders of one role (console to console) needs a second holder:
+        // inside a role, its own name means the other holders.
+        if row.source == row.destination && *role == row.source {
+            text.push_str(&format!("host peer = 198.18.0.99 is {uses}\n"));
+        }
     }
     text.push_str("host stranger = 198.18.9.9\n");
     let endpoint = |name: &str, other: &str| -> String {
@@ -231,7 +234,11 @@ fn site_for(row: &Row, roles: &BTreeMap<String, RoleInfo>, groups: &[String]) ->
         }
     };
     let source = endpoint(&row.source, &row.destination);
-    let destination = endpoint(&row.destination, &row.source);
+    let destination = if row.source == row.destination && host_of.contains_key(&row.source) {
+        "peer".to_string()
+    } else {
+        endpoint(&row.destination, &row.source)
+    };
     let spec = match row.protocol.as_str() {
         "tcp" | "udp" => {
             let from = if row.source_ports == "any" {
