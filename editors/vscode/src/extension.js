@@ -4,6 +4,7 @@
 const vscode = require('vscode');
 const { resolveServerCommand, notFoundMessage } = require('./server');
 const { computeFoldingRanges } = require('./folding');
+const { execFileSync } = require('child_process');
 
 /** @type {import('vscode-languageclient/node').LanguageClient | undefined} */
 let client;
@@ -35,12 +36,31 @@ function activate(context) {
         },
       },
     ),
+    // Diagnostic codes link to `flowc:explain/CODE`: show `flowc explain CODE` as a document.
+    vscode.workspace.registerTextDocumentContentProvider('flowc', {
+      provideTextDocumentContent(uri) {
+        return explain(uri.path.replace(/^explain\//, ''));
+      },
+    }),
     vscode.commands.registerCommand('flowc.restartServer', () => restart()),
     vscode.workspace.onDidChangeConfiguration((event) => {
       if (event.affectsConfiguration('flowc.server')) restart();
     }),
   );
   return restart();
+}
+
+/** The long explanation of a diagnostic code, from the configured flowc binary. */
+function explain(code) {
+  const configuration = vscode.workspace.getConfiguration('flowc');
+  const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  const command = resolveServerCommand(configuration.get('server.path') ?? 'flowc', { cwd: folder });
+  if (!command) return `flowc explain ${code}: ${notFoundMessage(configuration.get('server.path') ?? 'flowc')}`;
+  try {
+    return execFileSync(command, ['explain', code], { encoding: 'utf8', timeout: 5000 });
+  } catch (error) {
+    return `flowc explain ${code} failed: ${error?.message ?? error}`;
+  }
 }
 
 function deactivate() {

@@ -41,6 +41,10 @@ function fakeVscode(settings) {
       onDidChangeConfiguration() {
         return disposable;
       },
+      registerTextDocumentContentProvider(scheme, provider) {
+        vscode.contentProviders = { ...vscode.contentProviders, [scheme]: provider };
+        return disposable;
+      },
     },
     window: {
       showErrorMessage(message, ...items) {
@@ -82,7 +86,7 @@ test('activation without flowc shows how to install it', async () => {
   assert.deepEqual(items, ['Open Settings', 'Retry']);
   assert.deepEqual(vscode.calls.commands, ['flowc.restartServer']);
   assert.equal(vscode.calls.folding, 1);
-  assert.equal(context.subscriptions.length, 3);
+  assert.equal(context.subscriptions.length, 4);
   const ranges = vscode.foldingProvider.provideFoldingRanges({ getText: () => 'role r {\n  a -> self : tcp 1\n  b -> self : tcp 2\n}\n' });
   assert.deepEqual(ranges.map((r) => [r.start, r.end]), [[0, 2]]);
   await extension.deactivate();
@@ -172,4 +176,22 @@ test('a server that vanishes before it starts gives the install message', async 
   assert.ok(client.made[0].disposed);
   assert.match(lines.join('\n'), /ENOENT/);
   await extension.deactivate();
+});
+
+test('diagnostic code links open `flowc explain CODE` as a document', async () => {
+  const fake = path.join(__dirname, 'fake-flowc-explain.js');
+  require('fs').writeFileSync(fake, '#!/usr/bin/env node\nprocess.stdout.write(`explained ${process.argv.slice(2).join(" ")}\\n`);\n', { mode: 0o755 });
+  try {
+    const settings = { 'server.path': path.join(__dirname, 'no-such-dir', 'flowc'), 'server.extraArgs': [] };
+    const vscode = fakeVscode(settings);
+    const extension = loadExtension(vscode);
+    await extension.activate({ subscriptions: [] });
+    const provider = vscode.contentProviders.flowc;
+    assert.match(provider.provideTextDocumentContent({ path: 'explain/E0102' }), /cargo install --path \./);
+    settings['server.path'] = fake;
+    assert.equal(provider.provideTextDocumentContent({ path: 'explain/E0102' }), 'explained explain E0102\n');
+    await extension.deactivate();
+  } finally {
+    require('fs').unlinkSync(fake);
+  }
 });
