@@ -3,6 +3,7 @@
 //! `flowc query` gives), so the model and the kernel are compared, not two hand-written lists.
 //! Needs root, `ip`, `nft`, `iptables-restore`, `ip6tables-restore` and `python3`.
 
+mod differential;
 mod lab;
 mod probes;
 
