@@ -83,7 +83,23 @@ fn random_site(random: &mut Random) -> String {
 }
 
 #[test]
-fn random_sites_agree_with_the_kernel() {
+fn random_sites_agree_with_the_kernel_under_nftables() {
+    differential("nft", &[("nftables", "nft")]);
+}
+
+#[test]
+fn random_sites_agree_with_the_kernel_under_iptables() {
+    differential(
+        "ipt",
+        &[
+            ("iptables", "iptables-restore"),
+            ("ip6tables", "ip6tables-restore"),
+        ],
+    );
+}
+
+/// Six random sites, each loaded with the given backends into the firewall namespace.
+fn differential(tag: &str, load: &[(&str, &str)]) {
     let (client, server) = (clients(), servers());
     let mut total = 0;
     for seed in 1..=6u64 {
@@ -145,7 +161,7 @@ fn random_sites_agree_with_the_kernel() {
             (a.protocol, a.source, a.source_port, a.destination, a.port)
                 == (b.protocol, b.source, b.source_port, b.destination, b.port)
         });
-        let tag = format!("diff{seed}");
+        let tag = format!("d{tag}{seed}");
         let mut lab = Lab::routed(
             &tag,
             Side {
@@ -158,7 +174,9 @@ fn random_sites_agree_with_the_kernel() {
             },
         );
         let firewall = lab.firewall.clone().expect("a firewall namespace");
-        lab.load(&firewall, "nft", &ruleset(&checked, "nftables", target));
+        for (backend, program) in load {
+            lab.load(&firewall, program, &ruleset(&checked, backend, target));
+        }
         probe_and_compare(
             &mut lab,
             &format!("seed {seed}:\n{text}"),
