@@ -3,17 +3,8 @@
 mod support;
 
 use serde_json::Value;
-use std::path::Path;
 use std::process::{Command, Output};
-
-fn flowc(arguments: &[&str], directory: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flowc"))
-        .args(arguments)
-        .current_dir(directory)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("flowc runs")
-}
+use support::flowc;
 
 fn site(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     let directory = tempfile::tempdir().unwrap();

@@ -19,6 +19,20 @@ fn assert_expectations(path: &std::path::Path, text: &str, analysis: &flowc_comp
     );
 }
 
+/// Snapshots a case's rendered report together with its source.
+fn snapshot_report(
+    folder: &str,
+    path: &std::path::Path,
+    text: &str,
+    analysis: &flowc_compiler::Analysis,
+) {
+    let rendered = report::render_human(&analysis.sources, &analysis.diagnostics, false);
+    let snapshot = format!("----- source -----\n{text}----- diagnostics -----\n{rendered}");
+    insta::with_settings!({ snapshot_path => folder, prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(data_name(path).replace('/', "__"), snapshot);
+    });
+}
+
 #[test]
 fn error_cases_report_what_they_expect() {
     let files = data_files("err");
@@ -35,11 +49,7 @@ fn error_cases_report_what_they_expect() {
             data_name(&path)
         );
         assert_expectations(&path, &text, &analysis);
-        let rendered = report::render_human(&analysis.sources, &analysis.diagnostics, false);
-        let snapshot = format!("----- source -----\n{text}----- diagnostics -----\n{rendered}");
-        insta::with_settings!({ snapshot_path => "snapshots/err", prepend_module_to_snapshot => false }, {
-            insta::assert_snapshot!(data_name(&path).replace('/', "__"), snapshot);
-        });
+        snapshot_report("snapshots/err", &path, &text, &analysis);
     }
 }
 
@@ -61,11 +71,7 @@ fn warning_cases_warn_without_errors() {
             data_name(&path)
         );
         assert_expectations(&path, &text, &analysis);
-        let rendered = report::render_human(&analysis.sources, &analysis.diagnostics, false);
-        let snapshot = format!("----- source -----\n{text}----- diagnostics -----\n{rendered}");
-        insta::with_settings!({ snapshot_path => "snapshots/warn", prepend_module_to_snapshot => false }, {
-            insta::assert_snapshot!(data_name(&path).replace('/', "__"), snapshot);
-        });
+        snapshot_report("snapshots/warn", &path, &text, &analysis);
     }
 }
 

@@ -1,17 +1,10 @@
 //! `flowc emit` end to end: standard output with `--for`, one file per target with `-o`,
 //! refusing sites with errors, usage errors, and byte-identical output across runs.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod support;
 
-fn flowc(arguments: &[&str], directory: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_flowc"))
-        .args(arguments)
-        .current_dir(directory)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("flowc runs")
-}
+use std::process::Output;
+use support::flowc;
 
 const SITE: &str =
     "zone lan = 10.0.0.0/24\nzone dmz = 10.9.0.0/24\nfirewall fw {\n  zones lan, dmz\n}\n\

@@ -4,9 +4,8 @@
 //! by the kernel exactly as `Policy::decide` (the answer of `flowc query`) decides it.
 //! Deterministic: fixed seeds, so a failure names a site that can be regenerated.
 
-use super::lab::{Lab, Side};
 use super::probes::{derive, Probe};
-use super::{clients, probe_and_compare, ruleset, servers};
+use super::{clients, probe_routed_firewall, servers};
 use flowc_compiler::model::Protocol;
 use flowc_compiler::{check, MemoryWorld};
 
@@ -145,16 +144,15 @@ fn differential(tag: &str, load: &[(&str, &str)]) {
             while !used.insert((protocol, source, source_port)) {
                 source_port += 1;
             }
-            let allowed = policy.decide(source, destination, protocol, port, source_port);
-            probes.push(Probe {
+            probes.push(Probe::decided(
+                policy,
                 protocol,
                 source,
                 source_port,
                 destination,
                 port,
-                allowed,
-                constrained: false,
-            });
+                false,
+            ));
         }
         probes.sort();
         probes.dedup_by(|a, b| {
@@ -162,27 +160,13 @@ fn differential(tag: &str, load: &[(&str, &str)]) {
                 == (b.protocol, b.source, b.source_port, b.destination, b.port)
         });
         let tag = format!("d{tag}{seed}");
-        let mut lab = Lab::routed(
+        probe_routed_firewall(
             &tag,
-            Side {
-                addresses: &client,
-                subnet: 1,
-            },
-            Side {
-                addresses: &server,
-                subnet: 2,
-            },
-        );
-        let firewall = lab.firewall.clone().expect("a firewall namespace");
-        for (backend, program) in load {
-            lab.load(&firewall, program, &ruleset(&checked, backend, target));
-        }
-        probe_and_compare(
-            &mut lab,
             &format!("seed {seed}:\n{text}"),
+            &checked,
+            target,
+            load,
             &probes,
-            &client,
-            &server,
         );
         total += probes.len();
     }

@@ -215,6 +215,20 @@ fn firewall_test(tag: &str, load: &[(&str, &str)]) {
     let (client, server) = (clients(), servers());
     let probes = derive(policy, &policy.rules_for(target), &client, &server, 60);
     assert_coverage(tag, &probes);
+    probe_routed_firewall(tag, tag, &checked, target, load, &probes);
+}
+
+/// Loads a firewall's rulesets into a lab routed between the client and server sides, and
+/// compares every probe's outcome with the model.
+fn probe_routed_firewall(
+    tag: &str,
+    what: &str,
+    checked: &Checked,
+    target: Target,
+    load: &[(&str, &str)],
+    probes: &[Probe],
+) {
+    let (client, server) = (clients(), servers());
     let mut lab = Lab::routed(
         tag,
         Side {
@@ -228,9 +242,9 @@ fn firewall_test(tag: &str, load: &[(&str, &str)]) {
     );
     let firewall = lab.firewall.clone().expect("a firewall namespace");
     for (backend, program) in load {
-        lab.load(&firewall, program, &ruleset(&checked, backend, target));
+        lab.load(&firewall, program, &ruleset(checked, backend, target));
     }
-    probe_and_compare(&mut lab, tag, &probes, &client, &server);
+    probe_and_compare(&mut lab, what, probes, &client, &server);
 }
 
 #[test]

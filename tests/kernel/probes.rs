@@ -95,6 +95,28 @@ pub struct Probe {
 }
 
 impl Probe {
+    /// A probe expected to pass exactly when the model allows that packet.
+    pub fn decided(
+        policy: &Policy,
+        protocol: Protocol,
+        source: IpAddr,
+        source_port: u16,
+        destination: IpAddr,
+        port: u16,
+        constrained: bool,
+    ) -> Probe {
+        let allowed = policy.decide(source, destination, protocol, port, source_port);
+        Probe {
+            protocol,
+            source,
+            source_port,
+            destination,
+            port,
+            allowed,
+            constrained,
+        }
+    }
+
     pub fn line(&self) -> String {
         let protocol = if self.protocol == Protocol::Tcp {
             "tcp"
@@ -203,16 +225,15 @@ pub fn derive(
             continue;
         };
         taken.insert(source_port);
-        let allowed = policy.decide(source, destination, protocol, port, source_port);
-        probes.push(Probe {
+        probes.push(Probe::decided(
+            policy,
             protocol,
             source,
             source_port,
             destination,
             port,
-            allowed,
-            constrained: !set.is_full(),
-        });
+            !set.is_full(),
+        ));
     }
     // Every allowed probe and every denied one about a source-port constraint; a sample of
     // the other denied ones.

@@ -14,6 +14,16 @@ pub fn data_directory() -> PathBuf {
     repository_root().join("tests/data")
 }
 
+/// Runs the `flowc` binary in `directory`, without colour.
+pub fn flowc(arguments: &[&str], directory: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_flowc"))
+        .args(arguments)
+        .current_dir(directory)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("flowc runs")
+}
+
 /// Every `.flow` file under `tests/data/<kind>`, sorted.
 pub fn data_files(kind: &str) -> Vec<PathBuf> {
     let mut files = Vec::new();
