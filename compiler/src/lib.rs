@@ -175,6 +175,10 @@ pub fn analyze_cached(world: &dyn World, cache: &mut ParseCache) -> Analysis {
 pub struct Checked {
     pub analysis: Analysis,
     pub policy: model::Policy,
+    /// Whether the semantic stages ran: false when the site has syntax or name errors, and
+    /// then `policy` is empty. Only when it is true may a caller build a [`lower::Site`] on
+    /// `analysis`, which, like every semantic stage, assumes a tree without holes.
+    pub lowered: bool,
 }
 
 impl Checked {
@@ -206,6 +210,7 @@ fn check_with_cache(world: &dyn World, cache: &mut ParseCache) -> (Checked, Opti
             Checked {
                 analysis,
                 policy: model::Policy::default(),
+                lowered: false,
             },
             None,
         );
@@ -215,7 +220,12 @@ fn check_with_cache(world: &dyn World, cache: &mut ParseCache) -> (Checked, Opti
     diagnostic::sort_diagnostics(&mut analysis.diagnostics);
     analysis.diagnostics.dedup();
     let policy = std::mem::take(&mut semantics.policy);
-    (Checked { analysis, policy }, Some(semantics))
+    let checked = Checked {
+        analysis,
+        policy,
+        lowered: true,
+    };
+    (checked, Some(semantics))
 }
 
 /// What the semantic stages produce besides the analysis.

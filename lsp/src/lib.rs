@@ -6,6 +6,7 @@
 
 pub mod convert;
 pub mod features;
+pub mod fuzzing;
 mod server;
 pub mod snapshot;
 mod worker;

@@ -291,20 +291,10 @@ impl LanguageServer for Backend {
                         .file(&position.text_document.uri)
                         .map(|file| snapshot.checked.analysis.sources.get(file).text.to_string())
                 })?;
-                let line = text
-                    .split('\n')
-                    .nth(position.position.line as usize)
-                    .unwrap_or("");
-                let mut end = 0;
-                let mut units = 0;
-                for (index, character) in line.char_indices() {
-                    if units >= position.position.character {
-                        break;
-                    }
-                    units += character.len_utf16() as u32;
-                    end = index + character.len_utf8();
-                }
-                Some(completion::complete(snapshot, &line[..end]))
+                Some(completion::complete(
+                    snapshot,
+                    completion::line_prefix(&text, position.position),
+                ))
             })
             .await;
         Ok(items.map(CompletionResponse::Array))

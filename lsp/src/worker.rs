@@ -85,10 +85,7 @@ pub async fn run(
         }
         pending = false;
         last_analysis = std::time::Instant::now();
-        let mut files: BTreeMap<String, String> = disk.clone();
-        for (name, (_, text)) in &open {
-            files.insert(name.clone(), text.clone());
-        }
+        let files = site_texts(&disk, &open);
         let (root_for_build, stdlib_for_build) = (root.clone(), stdlib.clone());
         let mut parse_cache = cache.take().unwrap_or_default();
         let built = tokio::task::spawn_blocking(move || {
@@ -130,18 +127,35 @@ pub async fn run(
     }
 }
 
-fn apply(
+/// The name a document has in the site: relative to the root when below it, else its path.
+pub(crate) fn document_name(root: &std::path::Path, uri: &Uri) -> Option<String> {
+    name_of(root, uri).or_else(|| {
+        uri.to_file_path()
+            .map(|path| path.to_string_lossy().into_owned())
+    })
+}
+
+/// The texts an analysis sees: the files on disk, overlaid by the open documents.
+pub(crate) fn site_texts(
+    disk: &BTreeMap<String, String>,
+    open: &HashMap<String, (i32, String)>,
+) -> BTreeMap<String, String> {
+    let mut files = disk.clone();
+    for (name, (_, text)) in open {
+        files.insert(name.clone(), text.clone());
+    }
+    files
+}
+
+/// Applies one event to the open documents and the disk view: an older version of a document
+/// never replaces a newer one; closing falls back to the file on disk.
+pub(crate) fn apply(
     event: Event,
     root: &std::path::Path,
     open: &mut HashMap<String, (i32, String)>,
     disk: &mut BTreeMap<String, String>,
 ) {
-    let name = |uri: &Uri| {
-        name_of(root, uri).or_else(|| {
-            uri.to_file_path()
-                .map(|path| path.to_string_lossy().into_owned())
-        })
-    };
+    let name = |uri: &Uri| document_name(root, uri);
     match event {
         Event::Open { uri, version, text } | Event::Change { uri, version, text } => {
             let Some(name) = name(&uri) else { return };

@@ -51,7 +51,8 @@ fn docs_before(start: u32, comments: &[Comment], text: &str) -> Vec<DocLine> {
         if !comment.is_doc || !between.trim().is_empty() {
             break;
         }
-        let body = comment.text.trim_start_matches("///");
+        // Trailing blanks (and the `\r` of a CRLF line) carry no meaning; the formatter drops them.
+        let body = comment.text.trim_start_matches("///").trim_end();
         docs.push(DocLine {
             text: body.strip_prefix(' ').unwrap_or(body).to_string(),
             span: comment.span,

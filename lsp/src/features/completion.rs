@@ -7,7 +7,7 @@ use flowc_compiler::format::param_text;
 use flowc_compiler::resolve::{DefinitionKind, ModuleId};
 use flowc_compiler::syntax::ast::{ItemKind, ParamType, TypeWord};
 use flowc_compiler::syntax::lexer::KEYWORDS;
-use tower_lsp_server::ls_types::{CompletionItem, CompletionItemKind};
+use tower_lsp_server::ls_types::{CompletionItem, CompletionItemKind, Position};
 
 fn item(label: &str, kind: CompletionItemKind, detail: Option<String>) -> CompletionItem {
     CompletionItem {
@@ -29,6 +29,22 @@ fn kind_of(kind: DefinitionKind) -> CompletionItemKind {
     }
 }
 
+/// The text of the cursor's line before the cursor; a position past the line or the document
+/// is clamped to its end.
+pub fn line_prefix(text: &str, position: Position) -> &str {
+    let line = text.split('\n').nth(position.line as usize).unwrap_or("");
+    let mut end = 0;
+    let mut units = 0;
+    for (index, character) in line.char_indices() {
+        if units >= position.character {
+            break;
+        }
+        units += character.len_utf16() as u32;
+        end = index + character.len_utf8();
+    }
+    &line[..end]
+}
+
 /// Completions for a cursor after `line_prefix` (the text of its line before the cursor).
 pub fn complete(snapshot: &Snapshot, line_prefix: &str) -> Vec<CompletionItem> {
     let trimmed = line_prefix.trim_start();
@@ -47,10 +63,7 @@ pub fn complete(snapshot: &Snapshot, line_prefix: &str) -> Vec<CompletionItem> {
     if let Some(items) = inside_role_use(snapshot, line_prefix) {
         return items;
     }
-    let word_start = line_prefix
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.'))
-        .map_or(0, |i| i + 1);
-    let word = &line_prefix[word_start..];
+    let word = &line_prefix[word_start(line_prefix)..];
     if let Some((module, _)) = word.rsplit_once('.') {
         return members(snapshot, module);
     }
@@ -77,6 +90,15 @@ pub fn complete(snapshot: &Snapshot, line_prefix: &str) -> Vec<CompletionItem> {
         ));
     }
     items
+}
+
+/// Where the name (or `module.name` path) that `text` ends with begins: just after the last
+/// character that cannot be part of one, which may be wider than a byte.
+fn word_start(text: &str) -> usize {
+    text.char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.'))
+        .map_or(0, |(index, c)| index + c.len_utf8())
 }
 
 fn members(snapshot: &Snapshot, module: &str) -> Vec<CompletionItem> {
@@ -108,9 +130,7 @@ fn inside_role_use(snapshot: &Snapshot, line_prefix: &str) -> Option<Vec<Complet
         return None;
     }
     let before = line_prefix[..open].trim_end();
-    let start = before
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.'))
-        .map_or(0, |i| i + 1);
+    let start = word_start(before);
     let role_path = &before[start..];
     if before[..start].trim_end().ends_with("role") {
         return None;
@@ -177,4 +197,55 @@ fn inside_role_use(snapshot: &Snapshot, line_prefix: &str) -> Option<Vec<Complet
             })
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fuzzing::Documents;
+    use crate::snapshot::parse_uri;
+    use std::path::Path;
+
+    fn snapshot_of(text: &str) -> Snapshot {
+        let mut documents = Documents::new(Path::new("/nonexistent/site"));
+        let uri = parse_uri("file:///nonexistent/site/site.flow").unwrap();
+        documents.open(uri, 1, text.to_string());
+        documents.analyze(Path::new("/nonexistent/stdlib"))
+    }
+
+    /// Found by the `lsp_edits` fuzz target: a word after a character wider than one byte
+    /// (`é`, `ޓ`, an emoji) made completion slice inside that character and panic.
+    #[test]
+    fn completes_after_characters_wider_than_a_byte() {
+        let text = "zone\u{793} é \u{1F600}x nim.master\u{e9}(";
+        let snapshot = snapshot_of(text);
+        for prefix in [
+            "zone\u{793}",
+            "host é",
+            "\u{1F600}x",
+            "xé(",
+            "nim.master\u{e9}(",
+        ] {
+            let items = complete(&snapshot, prefix);
+            assert!(
+                items.iter().any(|item| item.label == "zone"),
+                "keywords are offered after {prefix:?}"
+            );
+        }
+        let position = Position {
+            line: 0,
+            character: 5,
+        };
+        assert_eq!(line_prefix(text, position), "zone\u{793}");
+    }
+
+    #[test]
+    fn line_prefix_clamps_positions_past_the_line_or_the_document() {
+        let text = "ab\u{1F600}c\r\nsecond";
+        let at = |line, character| line_prefix(text, Position { line, character });
+        assert_eq!(at(0, 3), "ab\u{1F600}", "inside the emoji's surrogate pair");
+        assert_eq!(at(0, 5), "ab\u{1F600}c");
+        assert_eq!(at(1, 3), "sec");
+        assert_eq!(at(7, 1), "");
+    }
 }

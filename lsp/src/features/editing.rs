@@ -108,8 +108,12 @@ pub fn code_actions(
     actions
 }
 
-/// After each use of a service, the ports it opens.
+/// After each use of a service, the ports it opens; nothing while the site has syntax or name
+/// errors, because the ports come from lowering, which needs a tree without holes.
 pub fn inlay_hints(snapshot: &Snapshot, file: FileId) -> Vec<InlayHint> {
+    if !snapshot.checked.lowered {
+        return Vec::new();
+    }
     let analysis = &snapshot.checked.analysis;
     let site = Site::new(analysis);
     let source = analysis.sources.get(file);

@@ -17,17 +17,21 @@ pub fn hover(snapshot: &Snapshot, uri: &Uri, position: Position) -> Option<Hover
     let item = &item_file.parsed.ast.items[definition.item_index];
     let docs: Vec<&str> = item.docs.iter().map(|line| line.text.as_str()).collect();
     let qualified = qualified_name(snapshot, name.definition);
-    let site = Site::new(analysis);
+    // Ports, addresses and roles come from lowering, which needs a site without syntax or
+    // name errors; otherwise the hover shows what the tree alone says.
+    let site = snapshot.checked.lowered.then(|| Site::new(analysis));
     let mut text = String::new();
     match (&item.kind, definition.kind) {
         (ItemKind::Service(_), DefinitionKind::Service) => {
             text.push_str(&format!("```flow\nservice {qualified}\n```\n"));
-            let openings: Vec<String> = site
-                .service_openings(name.definition)
-                .iter()
-                .map(|opening| opening.describe())
-                .collect();
-            text.push_str(&format!("**Opens:** `{}`\n\n", openings.join("`, `")));
+            if let Some(site) = &site {
+                let openings: Vec<String> = site
+                    .service_openings(name.definition)
+                    .iter()
+                    .map(|opening| opening.describe())
+                    .collect();
+                text.push_str(&format!("**Opens:** `{}`\n\n", openings.join("`, `")));
+            }
         }
         (ItemKind::Role(role), _) => {
             let params: Vec<String> = role
@@ -83,31 +87,35 @@ pub fn hover(snapshot: &Snapshot, uri: &Uri, position: Position) -> Option<Hover
                 "group"
             };
             text.push_str(&format!("```flow\n{keyword} {qualified}\n```\n"));
-            let addresses = site
-                .address_sets
-                .get(&name.definition)
-                .cloned()
-                .unwrap_or_default();
-            text.push_str(&format!("**Addresses:** `{}`\n\n", networks(&addresses)));
-            let zones: Vec<&str> = snapshot
-                .checked
-                .policy
-                .zones
-                .iter()
-                .filter(|zone| zone.region.intersects(&addresses))
-                .map(|zone| zone.name.as_str())
-                .collect();
-            if !zones.is_empty() {
-                text.push_str(&format!("**Zone:** {}\n\n", zones.join(", ")));
-            }
-            let roles: Vec<String> = site
-                .instances
-                .iter()
-                .filter(|instance| site.machines[instance.machine].definition == name.definition)
-                .map(|instance| instance.role_name.clone())
-                .collect();
-            if !roles.is_empty() {
-                text.push_str(&format!("**Roles:** {}\n\n", roles.join(", ")));
+            if let Some(site) = &site {
+                let addresses = site
+                    .address_sets
+                    .get(&name.definition)
+                    .cloned()
+                    .unwrap_or_default();
+                text.push_str(&format!("**Addresses:** `{}`\n\n", networks(&addresses)));
+                let zones: Vec<&str> = snapshot
+                    .checked
+                    .policy
+                    .zones
+                    .iter()
+                    .filter(|zone| zone.region.intersects(&addresses))
+                    .map(|zone| zone.name.as_str())
+                    .collect();
+                if !zones.is_empty() {
+                    text.push_str(&format!("**Zone:** {}\n\n", zones.join(", ")));
+                }
+                let roles: Vec<String> = site
+                    .instances
+                    .iter()
+                    .filter(|instance| {
+                        site.machines[instance.machine].definition == name.definition
+                    })
+                    .map(|instance| instance.role_name.clone())
+                    .collect();
+                if !roles.is_empty() {
+                    text.push_str(&format!("**Roles:** {}\n\n", roles.join(", ")));
+                }
             }
         }
         (ItemKind::Zone(_), _) => {

@@ -1,0 +1,59 @@
+//! The formatter: when a file formats, formatting the output again gives the same text, and the span-free tree and the comments are those of the input.
+#![no_main]
+
+use flowc_compiler::format::{format_parsed, format_source, is_syntax_error};
+use flowc_compiler::syntax::{parse_file, ParsedFile};
+use flowc_compiler::FileId;
+use flowc_fuzz::{assert_same_lines, strip_spans, MAX_INPUT};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if data.len() > MAX_INPUT {
+        return;
+    }
+    let text = String::from_utf8_lossy(data);
+    // `flowc fmt` and the language server format through `format_source`.
+    let Ok(once) = format_source("input.flow", &text) else {
+        return;
+    };
+    let before = parse_file(FileId(0), &text);
+    let after = parse_file(FileId(0), &once);
+    let errors: Vec<_> = after
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| is_syntax_error(diagnostic))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "the formatted output does not parse: {errors:?}\n{once}"
+    );
+    // `format_source` is `parse_file` and `format_parsed`; the parse is reused here.
+    let twice = format_parsed(&after, &once);
+    assert_same_lines(&once, &twice, "formatting is not idempotent");
+    assert_same_lines(
+        &shape(&before),
+        &shape(&after),
+        "formatting changed the meaning",
+    );
+    assert_same_lines(
+        &comments(&before).join("\n"),
+        &comments(&after).join("\n"),
+        "formatting lost or changed comments",
+    );
+});
+
+/// The tree without spans, as `tests/formatting.rs` compares it.
+fn shape(parsed: &ParsedFile) -> String {
+    strip_spans(&format!("{:#?}", parsed.ast.items))
+}
+
+/// The comments, trailing blanks removed, sorted, as `tests/formatting.rs` compares them.
+fn comments(parsed: &ParsedFile) -> Vec<String> {
+    let mut comments: Vec<String> = parsed
+        .comments
+        .iter()
+        .map(|comment| comment.text.trim_end().to_string())
+        .collect();
+    comments.sort();
+    comments
+}
