@@ -13,63 +13,56 @@ use crate::model::Flow;
 /// A point on the address line: the family first, so IPv4 and IPv6 never overlap.
 type Point = (bool, u128);
 
-/// A static interval tree: intervals sorted by start, each node holding the largest end of
-/// its subtree, over an implicit balanced tree of the sorted array.
-struct IntervalTree {
-    /// `(start, end, payload)`, sorted by start.
-    intervals: Vec<(Point, Point, usize)>,
-    max_end: Vec<Point>,
+// Static interval trees laid out in flat arrays: intervals sorted by start, and for each
+// position the largest end in its subtree of the implicit balanced tree over the slice.
+
+/// Builds the subtree maxima of `intervals` (sorted by start) into `max_end`.
+fn build(intervals: &[(Point, Point)], max_end: &mut [Point]) -> Point {
+    if intervals.is_empty() {
+        return (false, 0);
+    }
+    let middle = intervals.len() / 2;
+    let left = build(&intervals[..middle], &mut max_end[..middle]);
+    let right = build(&intervals[middle + 1..], &mut max_end[middle + 1..]);
+    let maximum = intervals[middle].1.max(left).max(right);
+    max_end[middle] = maximum;
+    maximum
 }
 
-impl IntervalTree {
-    fn new(mut intervals: Vec<(Point, Point, usize)>) -> IntervalTree {
-        intervals.sort_unstable();
-        let mut tree = IntervalTree {
-            max_end: vec![(false, 0); intervals.len()],
-            intervals,
-        };
-        tree.build(0, tree.intervals.len());
-        tree
+/// Calls `visit` with the position of every interval that overlaps `[start, end]`.
+fn search(
+    intervals: &[(Point, Point)],
+    max_end: &[Point],
+    offset: usize,
+    (start, end): (Point, Point),
+    visit: &mut impl FnMut(usize),
+) {
+    if intervals.is_empty() {
+        return;
     }
-
-    fn build(&mut self, lo: usize, hi: usize) -> Point {
-        if lo >= hi {
-            return (false, 0);
-        }
-        let middle = (lo + hi) / 2;
-        let maximum = self.intervals[middle]
-            .1
-            .max(self.build(lo, middle))
-            .max(self.build(middle + 1, hi));
-        self.max_end[middle] = maximum;
-        maximum
+    let middle = intervals.len() / 2;
+    if max_end[middle] < start {
+        return;
     }
-
-    /// Calls `visit` with the payload of every interval that overlaps `[start, end]`.
-    fn search(&self, start: Point, end: Point, visit: &mut impl FnMut(usize)) {
-        self.search_between(0, self.intervals.len(), start, end, visit);
-    }
-
-    fn search_between(
-        &self,
-        lo: usize,
-        hi: usize,
-        start: Point,
-        end: Point,
-        visit: &mut impl FnMut(usize),
-    ) {
-        if lo >= hi || self.max_end[(lo + hi) / 2] < start {
-            return;
+    search(
+        &intervals[..middle],
+        &max_end[..middle],
+        offset,
+        (start, end),
+        visit,
+    );
+    let (first, last) = intervals[middle];
+    if first <= end {
+        if last >= start {
+            visit(offset + middle);
         }
-        let middle = (lo + hi) / 2;
-        self.search_between(lo, middle, start, end, visit);
-        let (first, last, payload) = self.intervals[middle];
-        if first <= end {
-            if last >= start {
-                visit(payload);
-            }
-            self.search_between(middle + 1, hi, start, end, visit);
-        }
+        search(
+            &intervals[middle + 1..],
+            &max_end[middle + 1..],
+            offset + middle + 1,
+            (start, end),
+            visit,
+        );
     }
 }
 
@@ -80,11 +73,17 @@ fn interval(packet: &PacketBox, dimension: usize) -> (Point, Point) {
 
 /// The boxes of every flow, indexed by destination and then by source.
 pub struct FlowIndex {
+    /// `(box, flow index)`, sorted by destination interval and then by source start, so that
+    /// the boxes sharing a destination interval form one run: a group.
     pub boxes: Vec<(PacketBox, usize)>,
-    /// Distinct destination intervals; the payload is the group's position in `groups`.
-    destinations: IntervalTree,
-    /// For each distinct destination interval, its boxes by source; the payload is a box index.
-    groups: Vec<IntervalTree>,
+    /// The source interval of each box, and the subtree maxima of each group's tree.
+    sources: Vec<(Point, Point)>,
+    source_max_end: Vec<Point>,
+    /// The distinct destination intervals, sorted, with their tree's maxima; `groups[i]` is the
+    /// run of boxes of `destinations[i]`.
+    destinations: Vec<(Point, Point)>,
+    destination_max_end: Vec<Point>,
+    groups: Vec<std::ops::Range<usize>>,
 }
 
 impl FlowIndex {
@@ -98,30 +97,41 @@ impl FlowIndex {
                     .map(|packet| (packet, index)),
             );
         }
-        // Group box indexes by exact destination interval, in one sort.
-        let mut by_destination: Vec<((Point, Point), usize)> = boxes
+        boxes.sort_unstable_by_key(|(packet, _)| {
+            (interval(packet, DESTINATION), interval(packet, SOURCE).0)
+        });
+        let sources: Vec<(Point, Point)> = boxes
             .iter()
-            .enumerate()
-            .map(|(position, (packet, _))| (interval(packet, DESTINATION), position))
+            .map(|(packet, _)| interval(packet, SOURCE))
             .collect();
-        by_destination.sort_unstable();
+        let mut source_max_end = vec![(false, 0); boxes.len()];
         let mut destinations = Vec::new();
         let mut groups = Vec::new();
-        for run in by_destination.chunk_by(|a, b| a.0 == b.0) {
-            let ((start, end), _) = run[0];
-            destinations.push((start, end, groups.len()));
-            let members = run
-                .iter()
-                .map(|&(_, position)| {
-                    let (start, end) = interval(&boxes[position].0, SOURCE);
-                    (start, end, position)
-                })
-                .collect();
-            groups.push(IntervalTree::new(members));
+        let mut group_start = 0;
+        while group_start < boxes.len() {
+            let destination = interval(&boxes[group_start].0, DESTINATION);
+            let mut group_end = group_start + 1;
+            while group_end < boxes.len()
+                && interval(&boxes[group_end].0, DESTINATION) == destination
+            {
+                group_end += 1;
+            }
+            build(
+                &sources[group_start..group_end],
+                &mut source_max_end[group_start..group_end],
+            );
+            destinations.push(destination);
+            groups.push(group_start..group_end);
+            group_start = group_end;
         }
+        let mut destination_max_end = vec![(false, 0); destinations.len()];
+        build(&destinations, &mut destination_max_end);
         FlowIndex {
             boxes,
-            destinations: IntervalTree::new(destinations),
+            sources,
+            source_max_end,
+            destinations,
+            destination_max_end,
             groups,
         }
     }
@@ -129,16 +139,27 @@ impl FlowIndex {
     /// Every indexed box that intersects `query`, as `(box, flow index)`, in index order.
     pub fn overlapping(&self, query: &PacketBox) -> Vec<(PacketBox, usize)> {
         let mut positions = Vec::new();
-        let (destination_start, destination_end) = interval(query, DESTINATION);
-        let (source_start, source_end) = interval(query, SOURCE);
-        self.destinations
-            .search(destination_start, destination_end, &mut |group| {
-                self.groups[group].search(source_start, source_end, &mut |position| {
-                    if self.boxes[position].0.intersection(query).is_some() {
-                        positions.push(position);
-                    }
-                });
-            });
+        let source = interval(query, SOURCE);
+        search(
+            &self.destinations,
+            &self.destination_max_end,
+            0,
+            interval(query, DESTINATION),
+            &mut |group| {
+                let range = self.groups[group].clone();
+                search(
+                    &self.sources[range.clone()],
+                    &self.source_max_end[range.clone()],
+                    range.start,
+                    source,
+                    &mut |position| {
+                        if self.boxes[position].0.intersection(query).is_some() {
+                            positions.push(position);
+                        }
+                    },
+                );
+            },
+        );
         positions.sort_unstable();
         positions
             .into_iter()
