@@ -268,13 +268,15 @@ fn semantics(analysis: &Analysis) -> Semantics {
             span: machine.span,
         })
         .collect();
-    let policy = model::Policy {
+    let mut policy = model::Policy {
         zones: topology.zones.clone(),
         firewalls: topology.firewalls.clone(),
         machines,
         flows: expansion.flows,
         routes,
+        machine_flows: Vec::new(),
     };
+    policy.index_machine_flows();
     Semantics {
         policy,
         diagnostics,

@@ -8,63 +8,8 @@
 //! and inside each group a second interval tree finds the boxes its source overlaps.
 
 use super::{PacketBox, DESTINATION, SOURCE};
+use crate::model::interval_tree::{build, search, Point};
 use crate::model::Flow;
-
-/// A point on the address line: the family first, so IPv4 and IPv6 never overlap.
-type Point = (bool, u128);
-
-// Static interval trees laid out in flat arrays: intervals sorted by start, and for each
-// position the largest end in its subtree of the implicit balanced tree over the slice.
-
-/// Builds the subtree maxima of `intervals` (sorted by start) into `max_end`.
-fn build(intervals: &[(Point, Point)], max_end: &mut [Point]) -> Point {
-    if intervals.is_empty() {
-        return (false, 0);
-    }
-    let middle = intervals.len() / 2;
-    let left = build(&intervals[..middle], &mut max_end[..middle]);
-    let right = build(&intervals[middle + 1..], &mut max_end[middle + 1..]);
-    let maximum = intervals[middle].1.max(left).max(right);
-    max_end[middle] = maximum;
-    maximum
-}
-
-/// Calls `visit` with the position of every interval that overlaps `[start, end]`.
-fn search(
-    intervals: &[(Point, Point)],
-    max_end: &[Point],
-    offset: usize,
-    (start, end): (Point, Point),
-    visit: &mut impl FnMut(usize),
-) {
-    if intervals.is_empty() {
-        return;
-    }
-    let middle = intervals.len() / 2;
-    if max_end[middle] < start {
-        return;
-    }
-    search(
-        &intervals[..middle],
-        &max_end[..middle],
-        offset,
-        (start, end),
-        visit,
-    );
-    let (first, last) = intervals[middle];
-    if first <= end {
-        if last >= start {
-            visit(offset + middle);
-        }
-        search(
-            &intervals[middle + 1..],
-            &max_end[middle + 1..],
-            offset + middle + 1,
-            (start, end),
-            visit,
-        );
-    }
-}
 
 fn interval(packet: &PacketBox, dimension: usize) -> (Point, Point) {
     let (lo, hi) = packet.ranges[dimension];
