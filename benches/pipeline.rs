@@ -12,6 +12,10 @@ use flowc_compiler::{check, FileId, MemoryWorld};
 use std::hint::black_box;
 use std::time::Duration;
 
+/// The same allocator as the `flowc` binary, so that the numbers are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn world(hosts: usize) -> MemoryWorld {
     let site = generate::generate(hosts, 8);
     eprintln!("site: {hosts} hosts, {} lines", site.lines);

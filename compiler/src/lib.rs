@@ -257,11 +257,16 @@ fn semantics(analysis: &Analysis) -> Semantics {
     diagnostics.extend(route_diagnostics);
     diagnostics.extend(site.diagnostics.take());
     let diagnostics = settings.apply(diagnostics);
+    // Role names per machine in one pass over the instances, not one pass per machine.
+    let mut roles_of: Vec<Vec<String>> = vec![Vec::new(); site.machines.len()];
+    for instance in &site.instances {
+        roles_of[instance.machine].push(instance.role_name.clone());
+    }
     let machines = site
         .machines
         .iter()
-        .enumerate()
-        .map(|(index, machine)| model::policy::Machine {
+        .zip(roles_of)
+        .map(|(machine, roles)| model::policy::Machine {
             name: machine.name.clone(),
             kind: if machine.is_group {
                 model::policy::MachineKind::Group
@@ -269,22 +274,19 @@ fn semantics(analysis: &Analysis) -> Semantics {
                 model::policy::MachineKind::Host
             },
             addresses: machine.addresses.clone(),
-            roles: site
-                .instances
-                .iter()
-                .filter(|instance| instance.machine == index)
-                .map(|instance| instance.role_name.clone())
-                .collect(),
+            roles,
             span: machine.span,
         })
         .collect();
-    let policy = model::Policy {
+    let mut policy = model::Policy {
         zones: topology.zones.clone(),
         firewalls: topology.firewalls.clone(),
         machines,
         flows: expansion.flows,
         routes,
+        machine_flows: Vec::new(),
     };
+    policy.index_machine_flows();
     Semantics {
         policy,
         diagnostics,

@@ -1,6 +1,6 @@
 //! `flowc emit`: check a site, then print or write the rulesets of one backend.
 
-use crate::files::{write_atomically, FileSystemWorld};
+use crate::files::{write_all_atomically, FileSystemWorld};
 use crate::{status, ReportFormat};
 use flowc_compiler::emit::{backend, Input, Layout};
 use flowc_compiler::model::Target;
@@ -59,26 +59,25 @@ pub fn run(target: &str, for_name: Option<&str>, output: Option<&Path>, paths: &
         crate::output::print(&backend.emit(&input, chosen));
         return status::CLEAN;
     };
-    let files = match (chosen, backend.layout()) {
-        (Some(target), _) => backend.files(&input, Some(target)),
-        (None, Layout::PerSite) => backend.files(&input, None),
-        (None, Layout::PerTarget) => backend
-            .targets(policy)
-            .into_iter()
-            .flat_map(|target| backend.files(&input, Some(target)))
-            .collect(),
+    // One target at a time, so that only one ruleset's text is in memory at once.
+    let targets: Vec<Option<Target>> = match (chosen, backend.layout()) {
+        (Some(target), _) => vec![Some(target)],
+        (None, Layout::PerSite) => vec![None],
+        (None, Layout::PerTarget) => backend.targets(policy).into_iter().map(Some).collect(),
     };
-    for (relative, contents) in &files {
-        let path = directory.join(relative);
-        let written = path
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| write_atomically(&path, contents.as_bytes()));
-        if let Err(error) = written {
+    let files = targets.into_iter().flat_map(|target| {
+        backend
+            .files(&input, target)
+            .into_iter()
+            .map(|(relative, contents)| (directory.join(relative), contents.into_bytes()))
+    });
+    let count = match write_all_atomically(files) {
+        Ok(count) => count,
+        Err((path, error)) => {
             eprintln!("error: cannot write {}: {error}", path.display());
             return status::USAGE;
         }
-    }
-    eprintln!("wrote {} file(s) to {}", files.len(), directory.display());
+    };
+    eprintln!("wrote {count} file(s) to {}", directory.display());
     status::CLEAN
 }

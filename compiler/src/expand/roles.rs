@@ -198,7 +198,7 @@ impl Expander<'_, '_> {
                     let Some(param) = self
                         .params
                         .iter()
-                        .find(|param| param.name.name == parameter.text())
+                        .find(|param| parameter.is_name(&param.name.name))
                     else {
                         continue;
                     };
@@ -206,7 +206,7 @@ impl Expander<'_, '_> {
                         continue;
                     };
                     let is_local = self.lookup(word).is_some();
-                    if !is_local && !words.contains(&word.text()) {
+                    if !is_local && !words.iter().any(|known| word.is_name(known)) {
                         let message = format!(
                             "`{}` is not a value of `{}` ({})",
                             word.text(),
@@ -251,7 +251,7 @@ impl Expander<'_, '_> {
                     && self
                         .params
                         .iter()
-                        .any(|param| param.name.name == path.text()) =>
+                        .any(|param| path.is_name(&param.name.name)) =>
             {
                 match self.lookup(path)? {
                     Value::Machine(machine) => Some(Resolved::machines(

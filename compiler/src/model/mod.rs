@@ -2,6 +2,7 @@
 
 pub mod addresses;
 pub mod flow;
+pub mod interval_tree;
 pub mod intervals;
 pub mod policy;
 pub mod targets;

@@ -3,9 +3,25 @@
 
 use super::addresses::AddressSet;
 use super::flow::{Action, Flow, FlowOrigin, Opening, Protocol};
+use super::interval_tree::{build, search, Point};
 use super::policy::{Direction, Policy, Target, TargetRule, TargetRules};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+
+/// The ranges of an address set as points on the address line.
+fn points(set: &AddressSet) -> impl Iterator<Item = (Point, Point)> + '_ {
+    let v4 = set
+        .v4
+        .ranges()
+        .iter()
+        .map(|&(lo, hi)| ((false, lo as u128), (false, hi as u128)));
+    let v6 = set
+        .v6
+        .ranges()
+        .iter()
+        .map(|&(lo, hi)| ((true, lo), (true, hi)));
+    v4.chain(v6)
+}
 
 impl Policy {
     /// Every target of the site: firewalls first, then machines, each in declaration order.
@@ -30,6 +46,32 @@ impl Policy {
             .find(|target| self.target_name(*target) == name)
     }
 
+    /// Fills [`Policy::machine_flows`]: one interval tree over every machine address range,
+    /// queried with each flow's source and destination ranges, so a site of many machines and
+    /// many flows never compares every machine with every flow.
+    pub fn index_machine_flows(&mut self) {
+        let mut ranges: Vec<((Point, Point), usize)> = Vec::new();
+        for (machine, info) in self.machines.iter().enumerate() {
+            ranges.extend(points(&info.addresses).map(|range| (range, machine)));
+        }
+        ranges.sort_unstable();
+        let intervals: Vec<(Point, Point)> = ranges.iter().map(|(range, _)| *range).collect();
+        let mut max_end = vec![(false, 0); intervals.len()];
+        build(&intervals, &mut max_end);
+        let mut machine_flows = vec![Vec::new(); self.machines.len()];
+        for (index, flow) in self.flows.iter().enumerate() {
+            for range in points(&flow.source).chain(points(&flow.destination)) {
+                search(&intervals, &max_end, 0, range, &mut |position| {
+                    let list: &mut Vec<usize> = &mut machine_flows[ranges[position].1];
+                    if list.last() != Some(&index) {
+                        list.push(index);
+                    }
+                });
+            }
+        }
+        self.machine_flows = machine_flows;
+    }
+
     /// The ruleset of one target.
     pub fn rules_for(&self, target: Target) -> TargetRules {
         let mut pieces: Vec<(Direction, &Flow, AddressSet, AddressSet)> = Vec::new();
@@ -51,7 +93,8 @@ impl Policy {
             }
             Target::Machine(index) => {
                 let own = &self.machines[index].addresses;
-                for flow in &self.flows {
+                let touching = self.machine_flows.get(index).map_or(&[][..], Vec::as_slice);
+                for flow in touching.iter().map(|&flow| &self.flows[flow]) {
                     let inbound = flow.destination.intersection(own);
                     if !inbound.is_empty() {
                         pieces.push((Direction::Input, flow, flow.source.clone(), inbound));

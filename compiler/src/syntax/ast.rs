@@ -33,6 +33,11 @@ impl Path {
             .expect("a path has at least one segment")
     }
 
+    /// Whether the path is the single name `name`, without building its text.
+    pub fn is_name(&self, name: &str) -> bool {
+        matches!(self.segments.as_slice(), [only] if only.name == name)
+    }
+
     /// The path as written, segments joined with `.`.
     pub fn text(&self) -> String {
         let names: Vec<&str> = self

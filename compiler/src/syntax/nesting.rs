@@ -26,12 +26,38 @@ pub const MAX_ELSE_CHAIN: usize = 256;
 pub fn limit_nesting<'src>(
     tokens: Vec<(Token<'src>, Span)>,
 ) -> (Vec<(Token<'src>, Span)>, Vec<Diagnostic>) {
+    if clearly_within_caps(&tokens) {
+        return (tokens, Vec::new());
+    }
     let mut limiter = Limiter::default();
     let kept = tokens
         .into_iter()
         .filter(|(token, span)| limiter.keep(*token, *span))
         .collect();
     (kept, limiter.diagnostics)
+}
+
+/// A cheap first pass: with no more operators, `!` and `else` in the whole file than one run
+/// may hold, and brackets never deeper than the cap, no token can be dropped.
+fn clearly_within_caps(tokens: &[(Token<'_>, Span)]) -> bool {
+    let (mut depth, mut deepest, mut operators, mut bangs, mut elses) = (0usize, 0, 0, 0, 0);
+    for (token, _) in tokens {
+        match token {
+            Token::LeftParen | Token::LeftBrace => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            Token::RightParen | Token::RightBrace => depth = depth.saturating_sub(1),
+            Token::Bang => bangs += 1,
+            Token::Else => elses += 1,
+            token if is_binary_operator(*token) => operators += 1,
+            _ => {}
+        }
+    }
+    deepest <= MAX_BRACKET_DEPTH
+        && bangs <= MAX_UNARY_RUN
+        && operators <= MAX_OPERATOR_CHAIN
+        && elses <= MAX_ELSE_CHAIN
 }
 
 #[derive(Default)]
@@ -100,7 +126,7 @@ impl Limiter {
             );
         }
         // A run ends when every cap is respected again.
-        if keep && !closing && self.within_caps() {
+        if keep && !closing && self.reported && self.within_caps() {
             self.reported = false;
         }
         keep

@@ -67,7 +67,7 @@ pub(super) fn string<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
 }
 
 /// Resolves `\"`, `\\`, `\n` and `\t`; any other escaped character stands for itself.
-fn unescape(text: &str) -> String {
+pub(super) fn unescape(text: &str) -> String {
     let inner = text.strip_prefix('"').unwrap_or(text);
     let inner = inner.strip_suffix('"').unwrap_or(inner);
     let mut value = String::with_capacity(inner.len());

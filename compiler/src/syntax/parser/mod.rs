@@ -2,6 +2,7 @@
 //! mistake is still read and a half-typed file still yields a partial tree.
 
 mod expressions;
+mod fast;
 mod items;
 mod statements;
 
@@ -45,7 +46,23 @@ pub(crate) fn span_of(file: FileId, span: SimpleSpan) -> Span {
 }
 
 /// Parses one file's tokens. Never fails: the tree holds `Error` nodes where recovery happened.
+///
+/// A file without syntax errors is read by the fast hand-written parser; anything it does not
+/// accept goes to the chumsky parser, which reports the errors and recovers (see [`fast`]).
 pub fn parse(
+    file: FileId,
+    text_length: usize,
+    tokens: &[(Token<'_>, Span)],
+) -> (FileAst, Vec<Diagnostic>) {
+    match fast::parse_without_errors(file, tokens) {
+        Some(items) => (FileAst { file, items }, Vec::new()),
+        None => parse_with_recovery(file, text_length, tokens),
+    }
+}
+
+/// Parses one file's tokens with the chumsky parser alone: the reference grammar, with error
+/// reports and recovery. Public so that tests and the fuzz target can compare both parsers.
+pub fn parse_with_recovery(
     file: FileId,
     text_length: usize,
     tokens: &[(Token<'_>, Span)],
@@ -70,6 +87,12 @@ pub fn parse(
         },
         diagnostics,
     )
+}
+
+/// Parses one file's tokens with the fast parser alone; `None` where it gives up. Public so
+/// that tests and the fuzz target can check that it agrees with [`parse_with_recovery`].
+pub fn parse_fast(file: FileId, tokens: &[(Token<'_>, Span)]) -> Option<FileAst> {
+    fast::parse_without_errors(file, tokens).map(|items| FileAst { file, items })
 }
 
 fn syntax_diagnostic(file: FileId, error: &Rich<'_, Token<'_>, SimpleSpan>) -> Diagnostic {

@@ -4,9 +4,14 @@
 //! Flows become boxes in a five-dimensional space (source, destination, protocol, port, source
 //! port) per address family. "Is A covered by B₁ ∪ … ∪ Bₙ" is answered by subtracting every
 //! Bᵢ from A box by box, so coverage by a union is found even when no single Bᵢ covers A.
-//! Candidates come from an interval tree over destinations, never from all pairs of flows.
+//! Candidates come from an index of destinations and sources ([`index`]), never from all pairs
+//! of flows.
 
-use crate::model::{AddressSet, Flow, Opening, Protocol};
+mod index;
+
+pub use index::FlowIndex;
+
+use crate::model::{AddressSet, Opening, Protocol};
 
 pub const SOURCE: usize = 0;
 pub const DESTINATION: usize = 1;
@@ -132,93 +137,6 @@ pub fn boxes(source: &AddressSet, destination: &AddressSet, opening: &Opening) -
         }
     }
     out
-}
-
-/// The boxes of every flow, with an interval tree over their destinations.
-pub struct FlowIndex {
-    pub boxes: Vec<(PacketBox, usize)>,
-    /// Box indexes sorted by destination start, with the subtree maximum of destination ends.
-    order: Vec<usize>,
-    max_end: Vec<(bool, u128)>,
-}
-
-impl FlowIndex {
-    /// Indexes the flows `keep` accepts.
-    pub fn new(flows: &[Flow], keep: impl Fn(&Flow) -> bool) -> FlowIndex {
-        let mut boxes = Vec::new();
-        for (index, flow) in flows.iter().enumerate().filter(|(_, flow)| keep(flow)) {
-            boxes.extend(
-                self::boxes(&flow.source, &flow.destination, &flow.opening)
-                    .into_iter()
-                    .map(|packet| (packet, index)),
-            );
-        }
-        let mut order: Vec<usize> = (0..boxes.len()).collect();
-        order.sort_by_key(|&index| (boxes[index].0.ipv6, boxes[index].0.ranges[DESTINATION].0));
-        let mut index = FlowIndex {
-            boxes,
-            order,
-            max_end: Vec::new(),
-        };
-        index.max_end = vec![(false, 0); index.order.len()];
-        index.build(0, index.order.len());
-        index
-    }
-
-    fn key(&self, position: usize) -> (bool, u128, u128) {
-        let packet = &self.boxes[self.order[position]].0;
-        (
-            packet.ipv6,
-            packet.ranges[DESTINATION].0,
-            packet.ranges[DESTINATION].1,
-        )
-    }
-
-    fn build(&mut self, lo: usize, hi: usize) -> (bool, u128) {
-        if lo >= hi {
-            return (false, 0);
-        }
-        let middle = (lo + hi) / 2;
-        let (ipv6, _, end) = self.key(middle);
-        let maximum = (ipv6, end)
-            .max(self.build(lo, middle))
-            .max(self.build(middle + 1, hi));
-        self.max_end[middle] = maximum;
-        maximum
-    }
-
-    /// Every indexed box that intersects `query`, as `(box, flow index)`.
-    pub fn overlapping(&self, query: &PacketBox) -> Vec<(PacketBox, usize)> {
-        let mut found = Vec::new();
-        let start = (query.ipv6, query.ranges[DESTINATION].0);
-        let end = (query.ipv6, query.ranges[DESTINATION].1);
-        self.search(0, self.order.len(), start, end, query, &mut found);
-        found
-    }
-
-    fn search(
-        &self,
-        lo: usize,
-        hi: usize,
-        start: (bool, u128),
-        end: (bool, u128),
-        query: &PacketBox,
-        found: &mut Vec<(PacketBox, usize)>,
-    ) {
-        if lo >= hi || self.max_end[(lo + hi) / 2] < start {
-            return;
-        }
-        let middle = (lo + hi) / 2;
-        self.search(lo, middle, start, end, query, found);
-        let (ipv6, first, _) = self.key(middle);
-        if (ipv6, first) <= end {
-            let (packet, flow) = self.boxes[self.order[middle]];
-            if packet.intersection(query).is_some() {
-                found.push((packet, flow));
-            }
-            self.search(middle + 1, hi, start, end, query, found);
-        }
-    }
 }
 
 /// What is left of `pieces` after removing every box of `cover`; `None` when the residual
