@@ -1,8 +1,10 @@
-//! Lexer and parser on arbitrary bytes: no panic, every token, comment, tree and diagnostic span inside the file on character boundaries, and an error-free parse leaves no error node.
+//! Lexer and parser on arbitrary bytes: no panic, every token, comment, tree and diagnostic span inside the file on character boundaries, an error-free parse leaves no error node, and the fast parser agrees with chumsky.
 #![no_main]
 
 use flowc_compiler::syntax::lexer::{lex, Token};
+use flowc_compiler::syntax::nesting::limit_nesting;
 use flowc_compiler::syntax::parse_file;
+use flowc_compiler::syntax::parser::{parse_fast, parse_with_recovery};
 use flowc_compiler::{FileId, Severity};
 use flowc_fuzz::{assert_span_in, has_error_nodes, spans_in_debug, MAX_INPUT};
 use libfuzzer_sys::fuzz_target;
@@ -88,5 +90,17 @@ fn check(text: &str) {
             !has_error_nodes(&parsed),
             "the tree has error nodes but no error was reported"
         );
+    }
+
+    // Wherever the fast hand-written parser accepts the tokens, chumsky (the reference) finds
+    // no syntax error and builds the identical tree (ARCHITECTURE.md, `syntax/parser/fast/`).
+    let (tokens, _) = limit_nesting(lex(file, text).tokens);
+    if let Some(fast) = parse_fast(file, &tokens) {
+        let (reference, errors) = parse_with_recovery(file, text.trim_end().len(), &tokens);
+        assert!(
+            errors.is_empty(),
+            "the fast parser accepted what chumsky rejects: {errors:?}"
+        );
+        assert_eq!(fast, reference, "the two parsers built different trees");
     }
 }
