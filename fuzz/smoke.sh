@@ -22,7 +22,9 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
 fi
 
 # One build for every target; `cargo fuzz run` below finds it up to date.
+started=$SECONDS
 cargo fuzz build --sanitizer "$sanitizer"
+echo "-- built the targets in $((SECONDS - started))s"
 
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
@@ -36,7 +38,7 @@ for target in $(cargo fuzz list); do
   if cargo fuzz run --sanitizer "$sanitizer" "$target" "$scratch/$target" "corpus/$target" -- \
     -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -dict=flow.dict \
     -print_final_stats=1 >"$log" 2>&1; then
-    summary="$(grep -E '^#[0-9]+ +DONE' "$log" | tail -n 1 || true)"
+    summary="$(grep -E '^#[0-9]+[[:space:]]+DONE' "$log" | tail -n 1 || true)"
     echo "-- $target: ok in $((SECONDS - started))s: ${summary:-no summary}"
   else
     status=1
