@@ -3,6 +3,7 @@
 mod support;
 
 use flowc_compiler::format::format_source;
+use flowc_compiler::source::strip_spans;
 use flowc_compiler::syntax::parse_file;
 use flowc_compiler::FileId;
 use support::*;

@@ -51,6 +51,26 @@ impl std::fmt::Debug for Span {
     }
 }
 
+/// Removes what [`Span`]'s `Debug` writes (`@file:start..end`) from a `Debug` dump, so two
+/// trees can be compared by shape: the formatter's tests and fuzz target use it.
+pub fn strip_spans(debug: &str) -> String {
+    let mut output = String::with_capacity(debug.len());
+    let mut characters = debug.chars().peekable();
+    while let Some(character) = characters.next() {
+        if character == '@' && characters.peek().is_some_and(char::is_ascii_digit) {
+            while characters
+                .peek()
+                .is_some_and(|c| c.is_ascii_digit() || *c == ':' || *c == '.')
+            {
+                characters.next();
+            }
+        } else {
+            output.push(character);
+        }
+    }
+    output
+}
+
 /// Where a file came from: the user's site, or the standard library embedded in the binary.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Origin {

@@ -2,9 +2,10 @@
 #![no_main]
 
 use flowc_compiler::format::{format_parsed, format_source, is_syntax_error};
+use flowc_compiler::source::strip_spans;
 use flowc_compiler::syntax::{parse_file, ParsedFile};
 use flowc_compiler::FileId;
-use flowc_fuzz::{assert_same_lines, strip_spans, MAX_INPUT};
+use flowc_fuzz::{assert_same_lines, MAX_INPUT};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -108,26 +108,6 @@ fn parse_span(text: &str) -> Option<(Span, usize)> {
     ))
 }
 
-/// Removes the `@file:start..end` spans from a `Debug` dump, as `tests/support/mod.rs` does, so
-/// two trees can be compared by shape.
-pub fn strip_spans(debug: &str) -> String {
-    let mut output = String::with_capacity(debug.len());
-    let mut characters = debug.chars().peekable();
-    while let Some(character) = characters.next() {
-        if character == '@' && characters.peek().is_some_and(char::is_ascii_digit) {
-            while characters
-                .peek()
-                .is_some_and(|c| c.is_ascii_digit() || *c == ':' || *c == '.')
-            {
-                characters.next();
-            }
-        } else {
-            output.push(character);
-        }
-    }
-    output
-}
-
 /// Panics with the first differing line of two multi-line texts and a little context, rather
 /// than both texts whole.
 pub fn assert_same_lines(before: &str, after: &str, what: &str) {

@@ -122,22 +122,3 @@ pub fn expected(text: &str) -> BTreeSet<(u32, String, String)> {
     }
     expectations
 }
-
-/// Removes the `@file:start..end` spans from a `Debug` dump so two trees can be compared by shape.
-pub fn strip_spans(debug: &str) -> String {
-    let mut output = String::with_capacity(debug.len());
-    let mut characters = debug.chars().peekable();
-    while let Some(character) = characters.next() {
-        if character == '@' && characters.peek().is_some_and(char::is_ascii_digit) {
-            while characters
-                .peek()
-                .is_some_and(|c| c.is_ascii_digit() || *c == ':' || *c == '.')
-            {
-                characters.next();
-            }
-        } else {
-            output.push(character);
-        }
-    }
-    output
-}

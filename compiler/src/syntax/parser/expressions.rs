@@ -176,7 +176,8 @@ pub(super) fn value<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
         })
 }
 
-fn binary(op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
+/// A binary node spanning both operands; both parsers build them here.
+pub(super) fn binary(op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
     let span = lhs.span().to(rhs.span());
     Expr::Binary {
         op,

@@ -3,7 +3,7 @@
 use super::Cursor;
 use crate::syntax::ast::*;
 use crate::syntax::lexer::Token;
-use crate::syntax::parser::expressions::unescape;
+use crate::syntax::parser::expressions::{binary, unescape};
 
 impl Cursor<'_, '_> {
     pub(super) fn address(&mut self) -> Option<AddressLit> {
@@ -291,14 +291,4 @@ fn binary_operator(token: Token<'_>) -> Option<BinaryOp> {
         Token::OrOr => BinaryOp::Or,
         _ => return None,
     })
-}
-
-fn binary(op: BinaryOp, lhs: Expr, rhs: Expr) -> Expr {
-    let span = lhs.span().to(rhs.span());
-    Expr::Binary {
-        op,
-        lhs: Box::new(lhs),
-        rhs: Box::new(rhs),
-        span,
-    }
 }
