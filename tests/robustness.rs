@@ -149,6 +149,46 @@ fn every_prefix_of_the_test_data_is_handled() {
     assert!(prefixes > 5000, "only {prefixes} prefixes were tried");
 }
 
+/// Blocks left open at the end of a file, or before the next item, are closed there with one
+/// syntax error. Recovery used to parse an open block once more for every block around it, so
+/// these took time exponential in the depth; at this depth that would never finish.
+#[test]
+fn open_blocks_are_closed_once_not_reparsed_per_level() {
+    let depth = 50;
+    let cases = [
+        format!("role r {{\n{}", "if a {\n".repeat(depth)),
+        format!("role r {{\n{}", "for i in 1..2 {\n".repeat(depth)),
+        format!("role r {{\n{}", "if a {} else {\n".repeat(depth)),
+        format!("role r {{\n{}", "if a {} else if b {\n".repeat(depth)),
+        format!(
+            "role r {{\n{}host h = 198.18.0.1\n",
+            "if a { x x\n".repeat(depth)
+        ),
+        format!(
+            "role r {{\n{}{}",
+            "if a {".repeat(depth),
+            "} else !".repeat(depth)
+        ),
+        format!(
+            "role r {{\n{}{}",
+            "for i in 1..2 {".repeat(depth),
+            "} !".repeat(depth)
+        ),
+    ];
+    for text in cases {
+        let analysis = analyze(&MemoryWorld::single("open.flow", &text));
+        assert!(
+            analysis.diagnostics.iter().any(|d| d.code == "E0003"),
+            "no syntax error for {text:?}"
+        );
+        assert_locations_valid(&analysis);
+    }
+    // One report where every open block ends, not one per block.
+    let text = format!("role r {{\n{}", "if a {\n".repeat(depth));
+    let analysis = analyze(&MemoryWorld::single("open.flow", &text));
+    assert_eq!(analysis.diagnostics.len(), 1, "{:?}", analysis.diagnostics);
+}
+
 /// Pathological nesting is capped before parsing, so nothing recurses without bound.
 #[test]
 fn extreme_nesting_is_reported_not_a_crash() {

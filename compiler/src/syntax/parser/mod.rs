@@ -19,7 +19,9 @@ crate::declare_codes! {
     ///
     /// The message lists what would have been accepted at that point. The parser skips to the
     /// next item keyword (`host`, `allow`, …), or inside a role body to the next statement, and
-    /// carries on, so one mistake does not hide the ones after it.
+    /// carries on, so one mistake does not hide the ones after it. A block whose `}` is missing
+    /// ends at the next item keyword or at the end of the file, so the items after a half-typed
+    /// role are still read.
     ///
     /// ```text
     /// host nim01 10.1.0.10      # error: expected `=`, found address `10.1.0.10`
@@ -76,8 +78,12 @@ pub fn parse_with_recovery(
     let end_of_input = SimpleSpan::from(text_length..text_length);
     let input = tokens.as_slice().split_token_span(end_of_input);
     let (items, errors) = items::file_parser(file).parse(input).into_output_errors();
+    // Blocks left open at the end of the file all fail at the same place; one report each
+    // place is enough.
+    let mut reported_at = std::collections::HashSet::new();
     let diagnostics = errors
         .into_iter()
+        .filter(|error| reported_at.insert(error.span().start))
         .map(|error| syntax_diagnostic(file, &error))
         .collect();
     (

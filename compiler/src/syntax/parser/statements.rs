@@ -60,10 +60,22 @@ pub(super) fn block<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
                     .ignored(),
                 flow_start(file),
             ));
+            // An item keyword cannot begin a statement, so it ends the block: most often it is
+            // the item after a role whose `}` has not been typed yet.
+            let item_start = any()
+                .filter(|token: &Token<'src>| token.starts_item())
+                .ignored();
             let skip_statement = any()
                 .and_is(just(Token::RightBrace).not())
+                .and_is(item_start.clone().not())
                 .then(any().and_is(boundary.not()).repeated())
                 .to(StatementKind::Error);
+            // A block left open at the end of the file or before the next item is reported and
+            // closed there. Failing instead would make every enclosing `if`/`for` recover by
+            // parsing its body again, which is exponential in the nesting depth.
+            let close = just(Token::RightBrace)
+                .ignored()
+                .recover_with(via_parser(end().or(item_start.rewind())));
 
             let statement = choice((if_statement.map(StatementKind::If), for_statement, flow))
                 .recover_with(via_parser(skip_statement))
@@ -76,7 +88,7 @@ pub(super) fn block<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
             statement
                 .repeated()
                 .collect::<Vec<_>>()
-                .delimited_by(just(Token::LeftBrace), just(Token::RightBrace))
+                .delimited_by(just(Token::LeftBrace), close)
                 .map_with(move |statements, extra| Block {
                     statements,
                     span: span_of(file, extra.span()),
