@@ -278,15 +278,14 @@ fn semantics(analysis: &Analysis) -> Semantics {
             span: machine.span,
         })
         .collect();
-    let mut policy = model::Policy {
+    let policy = model::Policy {
         zones: topology.zones.clone(),
         firewalls: topology.firewalls.clone(),
         machines,
         flows: expansion.flows,
         routes,
-        machine_flows: Vec::new(),
+        machine_flows_cache: OnceLock::new(),
     };
-    policy.index_machine_flows();
     Semantics {
         policy,
         diagnostics,

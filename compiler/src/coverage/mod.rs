@@ -81,57 +81,66 @@ fn protocol_range(protocol: Protocol) -> (u128, u128) {
     }
 }
 
-/// The boxes of a set of packets.
-pub fn boxes(source: &AddressSet, destination: &AddressSet, opening: &Opening) -> Vec<PacketBox> {
+/// The protocol, port and source-port ranges of an opening: the last three dimensions of each
+/// of its boxes.
+pub fn service_ranges(opening: &Opening) -> Vec<[(u128, u128); 3]> {
     let full = (0, u16::MAX as u128);
     let protocol = protocol_range(opening.protocol);
-    let ports: Vec<(u128, u128)> = match opening.protocol {
-        Protocol::Tcp | Protocol::Udp | Protocol::Icmp | Protocol::Icmpv6 => opening
-            .ports
-            .ranges()
-            .iter()
-            .map(|&(lo, hi)| (lo as u128, hi as u128))
-            .collect(),
-        _ => vec![full],
-    };
-    let source_ports: Vec<(u128, u128)> = match opening.protocol {
-        Protocol::Tcp | Protocol::Udp => opening
-            .source_ports
-            .ranges()
-            .iter()
-            .map(|&(lo, hi)| (lo as u128, hi as u128))
-            .collect(),
-        _ => vec![full],
-    };
-    let widen = |ranges: &[(u32, u32)]| {
+    let widen = |ranges: &[(u16, u16)]| -> Vec<(u128, u128)> {
         ranges
             .iter()
             .map(|&(lo, hi)| (lo as u128, hi as u128))
-            .collect::<Vec<_>>()
+            .collect()
     };
-    let families = [
+    let ports = match opening.protocol {
+        Protocol::Tcp | Protocol::Udp | Protocol::Icmp | Protocol::Icmpv6 => {
+            widen(opening.ports.ranges())
+        }
+        _ => vec![full],
+    };
+    let source_ports = match opening.protocol {
+        Protocol::Tcp | Protocol::Udp => widen(opening.source_ports.ranges()),
+        _ => vec![full],
+    };
+    let mut out = Vec::with_capacity(ports.len() * source_ports.len());
+    for &port in &ports {
+        for &source_port in &source_ports {
+            out.push([protocol, port, source_port]);
+        }
+    }
+    out
+}
+
+/// The address ranges of a set per family, IPv4 first, on the common `u128` line.
+pub fn family_ranges(set: &AddressSet) -> [(bool, Vec<(u128, u128)>); 2] {
+    [
         (
             false,
-            widen(source.v4.ranges()),
-            widen(destination.v4.ranges()),
+            set.v4
+                .ranges()
+                .iter()
+                .map(|&(lo, hi)| (lo as u128, hi as u128))
+                .collect(),
         ),
-        (
-            true,
-            source.v6.ranges().to_vec(),
-            destination.v6.ranges().to_vec(),
-        ),
-    ];
+        (true, set.v6.ranges().to_vec()),
+    ]
+}
+
+/// The boxes of a set of packets.
+pub fn boxes(source: &AddressSet, destination: &AddressSet, opening: &Opening) -> Vec<PacketBox> {
+    let services = service_ranges(opening);
     let mut out = Vec::new();
-    for (ipv6, sources, destinations) in families {
+    for ((ipv6, sources), (_, destinations)) in family_ranges(source)
+        .into_iter()
+        .zip(family_ranges(destination))
+    {
         for &source in &sources {
             for &destination in &destinations {
-                for &port in &ports {
-                    for &source_port in &source_ports {
-                        out.push(PacketBox {
-                            ipv6,
-                            ranges: [source, destination, protocol, port, source_port],
-                        });
-                    }
+                for &[protocol, port, source_port] in &services {
+                    out.push(PacketBox {
+                        ipv6,
+                        ranges: [source, destination, protocol, port, source_port],
+                    });
                 }
             }
         }
@@ -158,14 +167,23 @@ pub fn subtract_all(mut pieces: Vec<PacketBox>, cover: &[PacketBox]) -> Option<V
 }
 
 /// Whether `pieces` lie entirely inside the union of the index's boxes that `usable` accepts.
+///
+/// Piece by piece: a piece is covered by the union exactly when it is covered by the boxes that
+/// overlap it, and the first uncovered piece ends the question. Most allows of a site are not
+/// covered by anything, so most questions end after one index lookup.
 pub fn covered(pieces: &[PacketBox], index: &FlowIndex, usable: impl Fn(usize) -> bool) -> bool {
-    let mut cover: Vec<PacketBox> = pieces
-        .iter()
-        .flat_map(|piece| index.overlapping(piece))
-        .filter(|(_, flow)| usable(*flow))
-        .map(|(packet, _)| packet)
-        .collect();
-    cover.sort();
-    cover.dedup();
-    matches!(subtract_all(pieces.to_vec(), &cover), Some(rest) if rest.is_empty())
+    pieces.iter().all(|piece| {
+        let mut cover: Vec<PacketBox> = index
+            .overlapping(piece)
+            .into_iter()
+            .filter(|(_, flow)| usable(*flow))
+            .map(|(packet, _)| packet)
+            .collect();
+        if cover.is_empty() {
+            return false;
+        }
+        cover.sort();
+        cover.dedup();
+        matches!(subtract_all(vec![*piece], &cover), Some(rest) if rest.is_empty())
+    })
 }

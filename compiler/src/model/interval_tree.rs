@@ -8,10 +8,12 @@
 /// A point on the address line: the family first, so IPv4 and IPv6 never overlap.
 pub type Point = (bool, u128);
 
-/// Builds the subtree maxima of `intervals` (sorted by start) into `max_end`.
-pub fn build(intervals: &[(Point, Point)], max_end: &mut [Point]) -> Point {
+/// Builds the subtree maxima of `intervals` (sorted by start) into `max_end`. Points are
+/// [`Point`]s where families mix, or plain numbers where one family is known.
+pub fn build<T: Copy + Ord + Default>(intervals: &[(T, T)], max_end: &mut [T]) -> T {
     if intervals.is_empty() {
-        return (false, 0);
+        // The default is the smallest point, which no interval's end is below.
+        return T::default();
     }
     let middle = intervals.len() / 2;
     let left = build(&intervals[..middle], &mut max_end[..middle]);
@@ -22,11 +24,11 @@ pub fn build(intervals: &[(Point, Point)], max_end: &mut [Point]) -> Point {
 }
 
 /// Calls `visit` with the position of every interval that overlaps `[start, end]`.
-pub fn search(
-    intervals: &[(Point, Point)],
-    max_end: &[Point],
+pub fn search<T: Copy + Ord>(
+    intervals: &[(T, T)],
+    max_end: &[T],
     offset: usize,
-    (start, end): (Point, Point),
+    (start, end): (T, T),
     visit: &mut impl FnMut(usize),
 ) {
     if intervals.is_empty() {

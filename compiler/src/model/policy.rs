@@ -65,9 +65,8 @@ pub struct Policy {
     pub machines: Vec<Machine>,
     pub flows: Vec<Flow>,
     pub routes: Vec<Route>,
-    /// For each machine, the flows whose source or destination holds one of its addresses, in
-    /// flow order ([`Policy::index_machine_flows`]); a machine's ruleset reads only these.
-    pub machine_flows: Vec<Vec<usize>>,
+    /// Built on first use by [`Policy::machine_flows`].
+    pub machine_flows_cache: std::sync::OnceLock<Vec<Vec<usize>>>,
 }
 
 /// What a ruleset is for.

@@ -46,30 +46,34 @@ impl Policy {
             .find(|target| self.target_name(*target) == name)
     }
 
-    /// Fills [`Policy::machine_flows`]: one interval tree over every machine address range,
-    /// queried with each flow's source and destination ranges, so a site of many machines and
-    /// many flows never compares every machine with every flow.
-    pub fn index_machine_flows(&mut self) {
-        let mut ranges: Vec<((Point, Point), usize)> = Vec::new();
-        for (machine, info) in self.machines.iter().enumerate() {
-            ranges.extend(points(&info.addresses).map(|range| (range, machine)));
-        }
-        ranges.sort_unstable();
-        let intervals: Vec<(Point, Point)> = ranges.iter().map(|(range, _)| *range).collect();
-        let mut max_end = vec![(false, 0); intervals.len()];
-        build(&intervals, &mut max_end);
-        let mut machine_flows = vec![Vec::new(); self.machines.len()];
-        for (index, flow) in self.flows.iter().enumerate() {
-            for range in points(&flow.source).chain(points(&flow.destination)) {
-                search(&intervals, &max_end, 0, range, &mut |position| {
-                    let list: &mut Vec<usize> = &mut machine_flows[ranges[position].1];
-                    if list.last() != Some(&index) {
-                        list.push(index);
-                    }
-                });
+    /// For each machine, the flows whose source or destination holds one of its addresses, in
+    /// flow order; a machine's ruleset reads only these. Built on first use (only rulesets of
+    /// machines need it, `flowc check` never does) from one interval tree over every machine
+    /// address range, queried with each flow's ranges, so a site of many machines and many
+    /// flows never compares every machine with every flow.
+    pub fn machine_flows(&self) -> &[Vec<usize>] {
+        self.machine_flows_cache.get_or_init(|| {
+            let mut ranges: Vec<((Point, Point), usize)> = Vec::new();
+            for (machine, info) in self.machines.iter().enumerate() {
+                ranges.extend(points(&info.addresses).map(|range| (range, machine)));
             }
-        }
-        self.machine_flows = machine_flows;
+            ranges.sort_unstable();
+            let intervals: Vec<(Point, Point)> = ranges.iter().map(|(range, _)| *range).collect();
+            let mut max_end = vec![(false, 0); intervals.len()];
+            build(&intervals, &mut max_end);
+            let mut machine_flows = vec![Vec::new(); self.machines.len()];
+            for (index, flow) in self.flows.iter().enumerate() {
+                for range in points(&flow.source).chain(points(&flow.destination)) {
+                    search(&intervals, &max_end, 0, range, &mut |position| {
+                        let list: &mut Vec<usize> = &mut machine_flows[ranges[position].1];
+                        if list.last() != Some(&index) {
+                            list.push(index);
+                        }
+                    });
+                }
+            }
+            machine_flows
+        })
     }
 
     /// The ruleset of one target.
@@ -93,7 +97,10 @@ impl Policy {
             }
             Target::Machine(index) => {
                 let own = &self.machines[index].addresses;
-                let touching = self.machine_flows.get(index).map_or(&[][..], Vec::as_slice);
+                let touching = self
+                    .machine_flows()
+                    .get(index)
+                    .map_or(&[][..], Vec::as_slice);
                 for flow in touching.iter().map(|&flow| &self.flows[flow]) {
                     let inbound = flow.destination.intersection(own);
                     if !inbound.is_empty() {

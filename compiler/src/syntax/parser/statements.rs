@@ -67,7 +67,7 @@ pub(super) fn block<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
                 .ignored();
             let skip_statement = any()
                 .and_is(just(Token::RightBrace).not())
-                .and_is(item_start.clone().not())
+                .and_is(item_start.not())
                 .then(any().and_is(boundary.not()).repeated())
                 .to(StatementKind::Error);
             // A block left open at the end of the file or before the next item is reported and
