@@ -6,6 +6,7 @@
 mod commands;
 mod files;
 mod output;
+mod parallel;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -78,6 +79,10 @@ struct EmitArguments {
     /// The firewall, host or group to emit for; without -o its ruleset goes to standard output.
     #[arg(long = "for", value_name = "NAME")]
     for_name: Option<String>,
+    /// With -o, write only the rulesets of firewalls, or only those of hosts and groups
+    /// (per-target backends; default: both).
+    #[arg(long, value_enum, conflicts_with = "for_name")]
+    only: Option<commands::emit::TargetKind>,
     /// Write one file per target (or one for the site) into this directory, atomically.
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     output: Option<PathBuf>,
@@ -177,6 +182,7 @@ fn main() -> ExitCode {
         Command::Emit(arguments) => commands::emit::run(
             &arguments.target,
             arguments.for_name.as_deref(),
+            arguments.only,
             arguments.output.as_deref(),
             &arguments.paths,
         ),

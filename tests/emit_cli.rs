@@ -124,6 +124,73 @@ fn output_directory_gets_one_file_per_target_and_the_same_bytes_every_run() {
     assert_eq!(names, ["web.nft"]);
 }
 
+/// `--only firewalls` writes the firewalls' rulesets, `--only machines` those of hosts and
+/// groups; each the same bytes as the full run wrote. Many targets are rendered on all cores.
+#[test]
+fn only_chooses_firewalls_or_machines() {
+    let mut text_of_site = String::from(SITE);
+    for index in 0..40 {
+        text_of_site.push_str(&format!(
+            "host h{index} = 10.0.0.{}
+allow h{index} -> web : tcp {}
+",
+            index + 10,
+            8000 + index
+        ));
+    }
+    let directory = site(&text_of_site);
+    let names = |kind: Option<&str>| -> Vec<(String, Vec<u8>)> {
+        let out = directory.path().join(format!("out-{kind:?}"));
+        let mut arguments = vec!["emit", "--target", "nftables", "-o", out.to_str().unwrap()];
+        if let Some(kind) = kind {
+            arguments.extend(["--only", kind]);
+        }
+        let output = flowc(&arguments, directory.path());
+        assert_eq!(output.status.code(), Some(0), "{:?}", text(&output));
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
+            .unwrap()
+            .flatten()
+            .map(|entry| {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                (name, std::fs::read(entry.path()).unwrap())
+            })
+            .collect();
+        files.sort();
+        files
+    };
+    let all = names(None);
+    let firewalls = names(Some("firewalls"));
+    let machines = names(Some("machines"));
+    assert_eq!(all.len(), 43);
+    assert_eq!(
+        firewalls
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .collect::<Vec<_>>(),
+        ["fw.nft"]
+    );
+    assert_eq!(machines.len(), 42);
+    let mut together = [firewalls, machines].concat();
+    together.sort();
+    assert_eq!(
+        together, all,
+        "--only writes the same files as the full run"
+    );
+    let output = flowc(
+        &[
+            "emit",
+            "--target",
+            "nftables",
+            "--only",
+            "firewalls",
+            "--for",
+            "fw",
+        ],
+        directory.path(),
+    );
+    assert_eq!(output.status.code(), Some(2), "--only and --for conflict");
+}
+
 #[test]
 fn a_site_with_errors_is_not_emitted() {
     let directory = site("zone lan = 10.0.0.0/24\nhost a = 10.0.0.300\n");

@@ -115,6 +115,11 @@ impl SourceFile {
         (line, self.line_starts[line])
     }
 
+    /// 1-based line of a byte offset (clamped to the file): a binary search, no counting.
+    pub fn line_number(&self, offset: u32) -> u32 {
+        self.line_of(offset).0 as u32 + 1
+    }
+
     /// 1-based line and character column of a byte offset (clamped to the file).
     pub fn line_column(&self, offset: u32) -> LineColumn {
         let (line, line_start) = self.line_of(offset);

@@ -6,7 +6,22 @@ use flowc_compiler::emit::{backend, Input, Layout};
 use flowc_compiler::model::Target;
 use std::path::{Path, PathBuf};
 
-pub fn run(target: &str, for_name: Option<&str>, output: Option<&Path>, paths: &[PathBuf]) -> u8 {
+/// Which rulesets `-o DIR` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum TargetKind {
+    /// The forward rulesets of the firewalls.
+    Firewalls,
+    /// The input and output rulesets of hosts and groups.
+    Machines,
+}
+
+pub fn run(
+    target: &str,
+    for_name: Option<&str>,
+    only: Option<TargetKind>,
+    output: Option<&Path>,
+    paths: &[PathBuf],
+) -> u8 {
     let Some(backend) = backend(target) else {
         eprintln!("error: unknown target `{target}`");
         return status::USAGE;
@@ -59,19 +74,35 @@ pub fn run(target: &str, for_name: Option<&str>, output: Option<&Path>, paths: &
         crate::output::print(&backend.emit(&input, chosen));
         return status::CLEAN;
     };
-    // One target at a time, so that only one ruleset's text is in memory at once.
+    let wanted = |target: &Target| match (only, target) {
+        (None, _) => true,
+        (Some(TargetKind::Firewalls), Target::Firewall(_)) => true,
+        (Some(TargetKind::Machines), Target::Machine(_)) => true,
+        _ => false,
+    };
     let targets: Vec<Option<Target>> = match (chosen, backend.layout()) {
         (Some(target), _) => vec![Some(target)],
         (None, Layout::PerSite) => vec![None],
-        (None, Layout::PerTarget) => backend.targets(policy).into_iter().map(Some).collect(),
+        (None, Layout::PerTarget) => backend
+            .targets(policy)
+            .into_iter()
+            .filter(wanted)
+            .map(Some)
+            .collect(),
     };
-    let files = targets.into_iter().flat_map(|target| {
+    // Rulesets are rendered on every core while this thread writes them, a few at a time, so
+    // that only a few rulesets' text is in memory at once.
+    let render = |target: Option<Target>| -> Vec<(PathBuf, Vec<u8>)> {
         backend
             .files(&input, target)
             .into_iter()
             .map(|(relative, contents)| (directory.join(relative), contents.into_bytes()))
+            .collect()
+    };
+    let written = crate::parallel::map_unordered(targets, render, |files| {
+        write_all_atomically(files.flatten())
     });
-    let count = match write_all_atomically(files) {
+    let count = match written {
         Ok(count) => count,
         Err((path, error)) => {
             eprintln!("error: cannot write {}: {error}", path.display());

@@ -22,7 +22,7 @@ pub fn endpoint_names(policy: &Policy, holders: &[usize], label: &str) -> Vec<St
 /// `site.flow:17`: the file and 1-based line of a span.
 pub fn location(sources: &SourceMap, span: crate::Span) -> String {
     let file = sources.get(span.file);
-    format!("{}:{}", file.name, file.line_column(span.start).line)
+    format!("{}:{}", file.name, file.line_number(span.start))
 }
 
 /// `site.flow:17 nim.master stdlib/nim.flow:97 allow(broad-range): reason`: where one flow came

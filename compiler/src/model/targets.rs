@@ -160,72 +160,70 @@ impl Policy {
     }
 }
 
-type Key = (
+/// Rules with the same destination and opening, whose sources merge.
+type Key<'a> = (
     Direction,
     Action,
     Protocol,
-    Vec<(u16, u16)>,
-    Vec<(u16, u16)>,
+    &'a [(u16, u16)],
+    &'a [(u16, u16)],
 );
 /// Rules with the same addresses and source ports, whose destination ports merge.
-type PairKey = (
+type PairKey<'a> = (
     Direction,
     Action,
     Protocol,
-    Vec<(u16, u16)>,
+    &'a [(u16, u16)],
     AddressSet,
     AddressSet,
 );
 
 /// Merges pieces in two canonical passes: sources of the same (destination, opening), then
 /// ports of the same (source, destination, protocol, source ports).
+///
+/// Each merged set is built once from all its parts: adding parts one union at a time would
+/// copy the growing set every time, quadratic for a server with thousands of clients. Origins
+/// are borrowed until the end, and copied once per rule.
 fn merge(pieces: Vec<(Direction, &Flow, AddressSet, AddressSet)>) -> Vec<TargetRule> {
-    let mut by_destination: BTreeMap<(Key, AddressSet), (AddressSet, Vec<FlowOrigin>)> =
+    let mut by_destination: BTreeMap<(Key<'_>, AddressSet), (Vec<AddressSet>, Vec<&FlowOrigin>)> =
         BTreeMap::new();
     for (direction, flow, source, destination) in pieces {
         let opening = &flow.opening;
-        let key: Key = (
+        let key: Key<'_> = (
             direction,
             flow.action,
             opening.protocol,
-            opening.ports.ranges().to_vec(),
-            opening.source_ports.ranges().to_vec(),
+            opening.ports.ranges(),
+            opening.source_ports.ranges(),
         );
-        let entry = by_destination
-            .entry((key, destination))
-            .or_insert_with(|| (AddressSet::empty(), Vec::new()));
-        entry.0 = entry.0.union(&source);
-        entry.1.push(flow.origin.clone());
+        let entry = by_destination.entry((key, destination)).or_default();
+        entry.0.push(source);
+        entry.1.push(&flow.origin);
     }
-    let mut by_pair: BTreeMap<PairKey, (Opening, Vec<FlowOrigin>)> = BTreeMap::new();
-    for (((direction, action, protocol, ports, source_ports), destination), (source, origins)) in
+    let mut by_pair: BTreeMap<PairKey<'_>, (Vec<(u16, u16)>, Vec<&FlowOrigin>)> = BTreeMap::new();
+    for (((direction, action, protocol, ports, source_ports), destination), (sources, origins)) in
         by_destination
     {
-        let ports = super::PortSet::from_ranges(ports);
+        let source = AddressSet::union_all(&sources);
         let key = (
             direction,
             action,
             protocol,
-            source_ports.clone(),
+            source_ports,
             source,
             destination,
         );
-        let entry = by_pair.entry(key).or_insert_with(|| {
-            let opening = Opening {
-                protocol,
-                ports: super::PortSet::empty(),
-                source_ports: super::PortSet::from_ranges(source_ports),
-                service: None,
-            };
-            (opening, Vec::new())
-        });
-        entry.0.ports = entry.0.ports.union(&ports);
+        let entry = by_pair.entry(key).or_default();
+        entry.0.extend_from_slice(ports);
         entry.1.extend(origins);
     }
     let mut rules: Vec<TargetRule> = by_pair
         .into_iter()
         .map(
-            |((direction, action, _, _, source, destination), (opening, mut origins))| {
+            |(
+                (direction, action, protocol, source_ports, source, destination),
+                (ports, mut origins),
+            )| {
                 origins.sort();
                 origins.dedup();
                 TargetRule {
@@ -233,8 +231,13 @@ fn merge(pieces: Vec<(Direction, &Flow, AddressSet, AddressSet)>) -> Vec<TargetR
                     action,
                     source,
                     destination,
-                    opening,
-                    origins,
+                    opening: Opening {
+                        protocol,
+                        ports: super::PortSet::from_ranges(ports),
+                        source_ports: super::PortSet::from_ranges(source_ports.to_vec()),
+                        service: None,
+                    },
+                    origins: origins.into_iter().cloned().collect(),
                 }
             },
         )

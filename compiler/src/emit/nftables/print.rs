@@ -3,26 +3,35 @@
 use super::Line;
 use crate::emit::{icmp_type_name, port_list, Family, Side};
 use crate::model::{FlowOrigin, PortSet, Protocol};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 /// The named sets of a ruleset, declared in order of first use.
 #[derive(Default)]
 pub struct Sets {
-    names: BTreeMap<(String, Vec<String>), String>,
-    taken: BTreeMap<String, usize>,
+    names: HashMap<(&'static str, Vec<String>), String>,
+    taken: HashMap<String, usize>,
     pub declarations: String,
 }
 
 impl Sets {
-    /// A set reference `@name` or the single element itself.
-    fn reference(&mut self, kind: &str, label: &str, elements: Vec<String>) -> String {
+    /// A set reference `@name` or the single element itself. The label is asked for only
+    /// when a new set is declared.
+    fn reference(
+        &mut self,
+        kind: &'static str,
+        label: impl FnOnce() -> String,
+        mut elements: Vec<String>,
+    ) -> String {
         if elements.len() == 1 {
-            return elements[0].clone();
+            return elements.pop().unwrap_or_default();
         }
-        if let Some(name) = self.names.get(&(kind.to_string(), elements.clone())) {
+        let key = (kind, elements);
+        if let Some(name) = self.names.get(&key) {
             return format!("@{name}");
         }
-        let count = self.taken.entry(label.to_string()).or_insert(0);
+        let elements = key.1;
+        let label = label();
+        let count = self.taken.entry(label.clone()).or_insert(0);
         *count += 1;
         let name = if *count == 1 {
             label.to_string()
@@ -33,12 +42,16 @@ impl Sets {
             "\tset {name} {{\n\t\ttype {kind}\n\t\tflags interval\n\t\telements = {{\n{}\t\t}}\n\t}}\n",
             elements.iter().map(|element| format!("\t\t\t{element},\n")).collect::<String>()
         ));
-        self.names
-            .insert((kind.to_string(), elements), name.clone());
+        self.names.insert((kind, elements), name.clone());
         format!("@{name}")
     }
 
-    fn address(&mut self, family: Family, side: &Side, label: &str) -> Option<String> {
+    fn address(
+        &mut self,
+        family: Family,
+        side: &Side,
+        label: impl FnOnce() -> String,
+    ) -> Option<String> {
         let set = side.as_ref()?;
         let elements: Vec<String> = (set.to_networks().iter())
             .map(|network| {
@@ -53,7 +66,7 @@ impl Sets {
             Family::V4 => ("ipv4_addr", "v4"),
             Family::V6 => ("ipv6_addr", "v6"),
         };
-        Some(self.reference(kind, &format!("{label}_{suffix}"), elements))
+        Some(self.reference(kind, || format!("{}_{suffix}", label()), elements))
     }
 
     fn ports(&mut self, ports: &PortSet) -> String {
@@ -61,8 +74,8 @@ impl Sets {
             .split(',')
             .map(str::to_string)
             .collect();
-        let label = format!("ports_{}", elements[0].replace('-', "_"));
-        self.reference("inet_service", &label, elements)
+        let first = elements[0].replace('-', "_");
+        self.reference("inet_service", move || format!("ports_{first}"), elements)
     }
 
     pub fn rule_text(&mut self, line: &Line<'_>) -> String {
@@ -78,12 +91,12 @@ impl Sets {
             }
             Some(family) => {
                 if let Some(source) =
-                    self.address(family, &line.source, &label(&rule.origins, true))
+                    self.address(family, &line.source, || label(&rule.origins, true))
                 {
                     parts.push(format!("{} saddr {source}", family_word(family)));
                 }
                 if let Some(destination) =
-                    self.address(family, &line.destination, &label(&rule.origins, false))
+                    self.address(family, &line.destination, || label(&rule.origins, false))
                 {
                     parts.push(format!("{} daddr {destination}", family_word(family)));
                 }
