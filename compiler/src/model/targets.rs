@@ -178,6 +178,9 @@ type PairKey<'a> = (
     AddressSet,
 );
 
+/// The parts merged under one key: address sets or port ranges, and where each came from.
+type Parts<'a, T> = (Vec<T>, Vec<&'a FlowOrigin>);
+
 /// Merges pieces in two canonical passes: sources of the same (destination, opening), then
 /// ports of the same (source, destination, protocol, source ports).
 ///
@@ -185,7 +188,7 @@ type PairKey<'a> = (
 /// copy the growing set every time, quadratic for a server with thousands of clients. Origins
 /// are borrowed until the end, and copied once per rule.
 fn merge(pieces: Vec<(Direction, &Flow, AddressSet, AddressSet)>) -> Vec<TargetRule> {
-    let mut by_destination: BTreeMap<(Key<'_>, AddressSet), (Vec<AddressSet>, Vec<&FlowOrigin>)> =
+    let mut by_destination: BTreeMap<(Key<'_>, AddressSet), Parts<'_, AddressSet>> =
         BTreeMap::new();
     for (direction, flow, source, destination) in pieces {
         let opening = &flow.opening;
@@ -200,7 +203,7 @@ fn merge(pieces: Vec<(Direction, &Flow, AddressSet, AddressSet)>) -> Vec<TargetR
         entry.0.push(source);
         entry.1.push(&flow.origin);
     }
-    let mut by_pair: BTreeMap<PairKey<'_>, (Vec<(u16, u16)>, Vec<&FlowOrigin>)> = BTreeMap::new();
+    let mut by_pair: BTreeMap<PairKey<'_>, Parts<'_, (u16, u16)>> = BTreeMap::new();
     for (((direction, action, protocol, ports, source_ports), destination), (sources, origins)) in
         by_destination
     {
