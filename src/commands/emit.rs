@@ -74,11 +74,13 @@ pub fn run(
         crate::output::print(&backend.emit(&input, chosen));
         return status::CLEAN;
     };
-    let wanted = |target: &Target| match (only, target) {
-        (None, _) => true,
-        (Some(TargetKind::Firewalls), Target::Firewall(_)) => true,
-        (Some(TargetKind::Machines), Target::Machine(_)) => true,
-        _ => false,
+    let wanted = |target: &Target| {
+        matches!(
+            (only, target),
+            (None, _)
+                | (Some(TargetKind::Firewalls), Target::Firewall(_))
+                | (Some(TargetKind::Machines), Target::Machine(_))
+        )
     };
     let targets: Vec<Option<Target>> = match (chosen, backend.layout()) {
         (Some(target), _) => vec![Some(target)],
