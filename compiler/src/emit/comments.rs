@@ -46,14 +46,14 @@ pub fn origin_text(sources: &SourceMap, origin: &FlowOrigin) -> String {
 /// The in-ruleset comment of a rule: every origin joined by `; `, cut to `limit` bytes at an
 /// origin boundary with ` +N more` (the `#` lines above a rule list them all).
 pub fn rule_comment(sources: &SourceMap, origins: &[FlowOrigin], limit: usize) -> String {
-    let texts: Vec<String> = origins
-        .iter()
-        .map(|origin| quotable(&origin_text(sources, origin)))
-        .collect();
+    // Each origin's text is made only when the comment gets that far: a rule merged from
+    // hundreds of flows keeps a few of them.
+    let count = origins.len();
     let mut comment = String::new();
-    for (index, text) in texts.iter().enumerate() {
+    for (index, origin) in origins.iter().enumerate() {
+        let text = quotable(&origin_text(sources, origin));
         let separator = if index == 0 { "" } else { "; " };
-        let rest = texts.len() - index - 1;
+        let rest = count - index - 1;
         let suffix = if rest == 0 {
             String::new()
         } else {
@@ -61,20 +61,20 @@ pub fn rule_comment(sources: &SourceMap, origins: &[FlowOrigin], limit: usize) -
         };
         if comment.len() + separator.len() + text.len() + suffix.len() <= limit {
             comment.push_str(separator);
-            comment.push_str(text);
+            comment.push_str(&text);
             continue;
         }
-        let more = format!(" +{} more", texts.len() - index - 1);
+        let more = format!(" +{rest} more");
         if index == 0 {
             comment = shorten(
-                text,
+                &text,
                 limit.saturating_sub(if rest == 0 { 0 } else { more.len() }),
             );
             if rest > 0 {
                 comment.push_str(&more);
             }
         } else {
-            comment.push_str(&format!(" +{} more", texts.len() - index));
+            comment.push_str(&format!(" +{} more", count - index));
         }
         break;
     }
