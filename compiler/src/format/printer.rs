@@ -54,13 +54,19 @@ impl<'a> Printer<'a> {
         {
             after += 1;
         }
+        // Only punctuation may stand between the node and its trailing comment: when another
+        // node follows on the same line (`host a = … host b = …  # c`), the comment is that
+        // node's, and taking it here would move it before that node and change the layout of
+        // the next run of formatting.
         let trailing = self.comments.get(after).filter(|comment| {
             comment.span.start >= end
-                && !self
+                && self
                     .text
                     .get(end as usize..comment.span.start as usize)
-                    .unwrap_or("\n")
-                    .contains('\n')
+                    .is_some_and(|gap| {
+                        gap.chars()
+                            .all(|c| matches!(c, ' ' | '\t' | '\r' | ',' | '}' | ')' | ';'))
+                    })
         });
         self.cursor = self.cursor.max(end);
         if let Some(comment) = trailing {
