@@ -111,6 +111,27 @@ impl<T: Point> IntervalSet<T> {
     }
 
     pub fn intersection(&self, other: &Self) -> Self {
+        // A few ranges against many (one host's address against a zone-wide set, once per
+        // flow of every host ruleset): look each small range up by binary search rather than
+        // walk the large side. Both ways give the one canonical form of the same set.
+        let (small, large) = if self.ranges.len() <= other.ranges.len() {
+            (&self.ranges, &other.ranges)
+        } else {
+            (&other.ranges, &self.ranges)
+        };
+        if small.len() * 8 < large.len() {
+            let mut out = Vec::new();
+            for &(lo, hi) in small {
+                let first = large.partition_point(|&(_, large_hi)| large_hi < lo);
+                for &(large_lo, large_hi) in &large[first..] {
+                    if large_lo > hi {
+                        break;
+                    }
+                    out.push((lo.max(large_lo), hi.min(large_hi)));
+                }
+            }
+            return IntervalSet { ranges: out };
+        }
         let (mut left, mut right) = (0, 0);
         let mut out = Vec::new();
         while left < self.ranges.len() && right < other.ranges.len() {
@@ -189,5 +210,31 @@ mod tests {
         assert!(a.contains(7) && !a.contains(9) && !a.contains(31));
         assert_eq!(a.len(), 8 + 11);
         assert!(IntervalSet::range(2u16, 3).is_subset(&a));
+    }
+
+    /// The set of values, by brute force over a small domain.
+    fn values(set: &IntervalSet<u16>) -> Vec<u16> {
+        set.ranges().iter().flat_map(|&(lo, hi)| lo..=hi).collect()
+    }
+
+    proptest::proptest! {
+        /// Intersection, whichever way it walks (binary search when one side is much smaller),
+        /// is the canonical set of the common values.
+        #[test]
+        fn intersection_is_the_common_values(
+            a in proptest::collection::vec((0u16..400, 0u16..6), 0..40),
+            b in proptest::collection::vec((0u16..400, 0u16..30), 0..4),
+        ) {
+            let a = IntervalSet::from_ranges(a.into_iter().map(|(lo, width)| (lo, lo + width)));
+            let b = IntervalSet::from_ranges(b.into_iter().map(|(lo, width)| (lo, lo + width)));
+            let common: Vec<u16> = values(&a).into_iter().filter(|v| b.contains(*v)).collect();
+            for both in [a.intersection(&b), b.intersection(&a)] {
+                proptest::prop_assert_eq!(values(&both), common.clone());
+                proptest::prop_assert_eq!(
+                    &both,
+                    &IntervalSet::from_ranges(both.ranges().iter().copied())
+                );
+            }
+        }
     }
 }
