@@ -15,7 +15,7 @@
 
 use super::{service_ranges, PacketBox, DESTINATION, PORT, PROTOCOL, SOURCE, SOURCE_PORT};
 use crate::model::interval_tree::{build, search, Point};
-use crate::model::{AddressSet, Flow};
+use crate::model::Flow;
 use std::ops::Range;
 
 /// The address rectangles of every indexed flow, by destination and then by source.
@@ -51,11 +51,7 @@ impl FlowIndex {
             let start = services.len() as u32;
             services.extend(service_ranges(&flow.opening));
             services_of[index] = start..services.len() as u32;
-            for ipv6 in [false, true] {
-                destinations.extend(
-                    family(&flow.destination, ipv6).map(|(lo, hi)| ((ipv6, lo), (ipv6, hi))),
-                );
-            }
+            destinations.extend(flow.destination.points());
         }
         destinations.sort_unstable();
         destinations.dedup();
@@ -67,8 +63,8 @@ impl FlowIndex {
         for &index in &kept {
             let flow = &flows[index];
             for ipv6 in [false, true] {
-                let source_count = family(&flow.source, ipv6).count();
-                for (lo, hi) in family(&flow.destination, ipv6) {
+                let source_count = flow.source.family_ranges(ipv6).count();
+                for (lo, hi) in flow.destination.family_ranges(ipv6) {
                     let id = destinations
                         .binary_search(&((ipv6, lo), (ipv6, hi)))
                         .expect("every destination interval was collected");
@@ -91,9 +87,9 @@ impl FlowIndex {
         for &index in &kept {
             let flow = &flows[index];
             for ipv6 in [false, true] {
-                for _ in family(&flow.destination, ipv6) {
+                for _ in flow.destination.family_ranges(ipv6) {
                     let id = ids.next().expect("one id per destination range") as usize;
-                    for range in family(&flow.source, ipv6) {
+                    for range in flow.source.family_ranges(ipv6) {
                         sources[next[id]] = range;
                         entry_flows[next[id]] = index as u32;
                         next[id] += 1;
@@ -192,16 +188,4 @@ impl FlowIndex {
 
 fn overlaps(a: (u128, u128), b: (u128, u128)) -> bool {
     a.0 <= b.1 && b.0 <= a.1
-}
-
-/// The ranges of one family of an address set, on the common `u128` line, without allocating.
-fn family(set: &AddressSet, ipv6: bool) -> impl Iterator<Item = (u128, u128)> + '_ {
-    let v4 = (!ipv6).then(|| {
-        set.v4
-            .ranges()
-            .iter()
-            .map(|&(lo, hi)| (lo as u128, hi as u128))
-    });
-    let v6 = ipv6.then(|| set.v6.ranges().iter().copied());
-    v4.into_iter().flatten().chain(v6.into_iter().flatten())
 }

@@ -111,35 +111,17 @@ pub fn service_ranges(opening: &Opening) -> Vec<[(u128, u128); 3]> {
     out
 }
 
-/// The address ranges of a set per family, IPv4 first, on the common `u128` line.
-pub fn family_ranges(set: &AddressSet) -> [(bool, Vec<(u128, u128)>); 2] {
-    [
-        (
-            false,
-            set.v4
-                .ranges()
-                .iter()
-                .map(|&(lo, hi)| (lo as u128, hi as u128))
-                .collect(),
-        ),
-        (true, set.v6.ranges().to_vec()),
-    ]
-}
-
 /// The boxes of a set of packets.
 pub fn boxes(source: &AddressSet, destination: &AddressSet, opening: &Opening) -> Vec<PacketBox> {
     let services = service_ranges(opening);
     let mut out = Vec::new();
-    for ((ipv6, sources), (_, destinations)) in family_ranges(source)
-        .into_iter()
-        .zip(family_ranges(destination))
-    {
-        for &source in &sources {
-            for &destination in &destinations {
+    for ipv6 in [false, true] {
+        for source_range in source.family_ranges(ipv6) {
+            for destination_range in destination.family_ranges(ipv6) {
                 for &[protocol, port, source_port] in &services {
                     out.push(PacketBox {
                         ipv6,
-                        ranges: [source, destination, protocol, port, source_port],
+                        ranges: [source_range, destination_range, protocol, port, source_port],
                     });
                 }
             }

@@ -1,5 +1,6 @@
 //! Address sets over both families, built from CIDRs and turned back into minimal CIDR lists.
 
+use super::interval_tree::Point;
 use super::intervals::IntervalSet;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -119,6 +120,27 @@ impl AddressSet {
             IpAddr::V4(address) => self.v4.contains(u32::from(address)),
             IpAddr::V6(address) => self.v6.contains(u128::from(address)),
         }
+    }
+
+    /// The ranges of one family (`ipv6` or not) on the common `u128` line, without allocating.
+    pub fn family_ranges(&self, ipv6: bool) -> impl Iterator<Item = (u128, u128)> + '_ {
+        let v4 = (!ipv6).then(|| {
+            self.v4
+                .ranges()
+                .iter()
+                .map(|&(lo, hi)| (lo as u128, hi as u128))
+        });
+        let v6 = ipv6.then(|| self.v6.ranges().iter().copied());
+        v4.into_iter().flatten().chain(v6.into_iter().flatten())
+    }
+
+    /// Every range as points on the address line, where the family comes first so that IPv4
+    /// and IPv6 never overlap; IPv4 first.
+    pub fn points(&self) -> impl Iterator<Item = (Point, Point)> + '_ {
+        [false, true].into_iter().flat_map(move |ipv6| {
+            self.family_ranges(ipv6)
+                .map(move |(lo, hi)| ((ipv6, lo), (ipv6, hi)))
+        })
     }
 
     /// The smallest list of CIDRs covering exactly this set, IPv4 first, each family sorted.

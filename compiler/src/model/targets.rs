@@ -8,21 +8,6 @@ use super::policy::{Direction, Policy, Target, TargetRule, TargetRules};
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
-/// The ranges of an address set as points on the address line.
-fn points(set: &AddressSet) -> impl Iterator<Item = (Point, Point)> + '_ {
-    let v4 = set
-        .v4
-        .ranges()
-        .iter()
-        .map(|&(lo, hi)| ((false, lo as u128), (false, hi as u128)));
-    let v6 = set
-        .v6
-        .ranges()
-        .iter()
-        .map(|&(lo, hi)| ((true, lo), (true, hi)));
-    v4.chain(v6)
-}
-
 impl Policy {
     /// Every target of the site: firewalls first, then machines, each in declaration order.
     pub fn targets(&self) -> Vec<Target> {
@@ -55,7 +40,7 @@ impl Policy {
         self.machine_flows_cache.get_or_init(|| {
             let mut ranges: Vec<((Point, Point), usize)> = Vec::new();
             for (machine, info) in self.machines.iter().enumerate() {
-                ranges.extend(points(&info.addresses).map(|range| (range, machine)));
+                ranges.extend(info.addresses.points().map(|range| (range, machine)));
             }
             ranges.sort_unstable();
             let intervals: Vec<(Point, Point)> = ranges.iter().map(|(range, _)| *range).collect();
@@ -63,7 +48,7 @@ impl Policy {
             build(&intervals, &mut max_end);
             let mut machine_flows = vec![Vec::new(); self.machines.len()];
             for (index, flow) in self.flows.iter().enumerate() {
-                for range in points(&flow.source).chain(points(&flow.destination)) {
+                for range in flow.source.points().chain(flow.destination.points()) {
                     search(&intervals, &max_end, 0, range, &mut |position| {
                         let list: &mut Vec<usize> = &mut machine_flows[ranges[position].1];
                         if list.last() != Some(&index) {
