@@ -4,7 +4,7 @@
 mod support;
 
 use flowc_compiler::codes::all_codes;
-use flowc_compiler::format::is_syntax_error;
+use flowc_compiler::format::syntax_errors;
 use flowc_compiler::syntax::parse_file;
 use flowc_compiler::FileId;
 use support::repository_root;
@@ -52,11 +52,7 @@ fn every_flow_example_in_the_docs_parses() {
         };
         for block in fenced_blocks(&markdown, "flow") {
             let parsed = parse_file(FileId(0), &block);
-            let errors: Vec<_> = parsed
-                .diagnostics
-                .iter()
-                .filter(|diagnostic| is_syntax_error(diagnostic))
-                .collect();
+            let errors = syntax_errors(&parsed);
             assert!(
                 errors.is_empty(),
                 "{}: example does not parse: {errors:?}\n{block}",

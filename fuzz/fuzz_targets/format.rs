@@ -1,7 +1,7 @@
 //! The formatter: when a file formats, formatting the output again gives the same text, and the span-free tree and the comments are those of the input.
 #![no_main]
 
-use flowc_compiler::format::{format_parsed, format_source, is_syntax_error};
+use flowc_compiler::format::{format_parsed, format_source, syntax_errors};
 use flowc_compiler::source::strip_spans;
 use flowc_compiler::syntax::{parse_file, ParsedFile};
 use flowc_compiler::FileId;
@@ -19,11 +19,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let before = parse_file(FileId(0), &text);
     let after = parse_file(FileId(0), &once);
-    let errors: Vec<_> = after
-        .diagnostics
-        .iter()
-        .filter(|diagnostic| is_syntax_error(diagnostic))
-        .collect();
+    let errors = syntax_errors(&after);
     assert!(
         errors.is_empty(),
         "the formatted output does not parse: {errors:?}\n{once}"

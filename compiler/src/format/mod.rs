@@ -27,16 +27,11 @@ pub fn format_source(name: &str, text: &str) -> Result<String, FormatFailure> {
     let mut sources = SourceMap::default();
     let file = sources.add(SourceFile::new(name, text, Origin::Site));
     let parsed = syntax::parse_file(file, text);
-    let syntax_errors: Vec<Diagnostic> = parsed
-        .diagnostics
-        .iter()
-        .filter(|diagnostic| is_syntax_error(diagnostic))
-        .cloned()
-        .collect();
-    if !syntax_errors.is_empty() {
+    let errors = syntax_errors(&parsed);
+    if !errors.is_empty() {
         return Err(FormatFailure {
+            diagnostics: errors.into_iter().cloned().collect(),
             sources,
-            diagnostics: syntax_errors,
         });
     }
     Ok(format_parsed(&parsed, text))
@@ -47,8 +42,17 @@ pub fn format_parsed(parsed: &ParsedFile, text: &str) -> String {
     printer::Printer::new(text, &parsed.comments).file(&parsed.ast)
 }
 
+/// The diagnostics of a parsed file that leave holes in its tree: what stops formatting.
+pub fn syntax_errors(parsed: &ParsedFile) -> Vec<&Diagnostic> {
+    parsed
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| is_syntax_error(diagnostic))
+        .collect()
+}
+
 /// Errors that leave holes in the tree; literal errors (a port of 70000) do not stop formatting.
-pub fn is_syntax_error(diagnostic: &Diagnostic) -> bool {
+fn is_syntax_error(diagnostic: &Diagnostic) -> bool {
     use crate::syntax::{lexer, parser};
     [
         lexer::UNKNOWN_CHARACTER,
