@@ -50,21 +50,19 @@ pub(super) fn block<'tokens, 'src: 'tokens, I: TokenInput<'tokens, 'src>>(
                     })
                 });
 
-            // Recovery: drop the broken statement up to the next one that can begin, or the `}`.
-            let boundary = choice((
-                just(Token::RightBrace).ignored(),
-                just(Token::If).ignored(),
-                just(Token::For).ignored(),
-                any()
-                    .filter(|token: &Token<'src>| token.starts_item())
-                    .ignored(),
-                flow_start(file),
-            ));
             // An item keyword cannot begin a statement, so it ends the block: most often it is
             // the item after a role whose `}` has not been typed yet.
             let item_start = any()
                 .filter(|token: &Token<'src>| token.starts_item())
                 .ignored();
+            // Recovery: drop the broken statement up to the next one that can begin, or the `}`.
+            let boundary = choice((
+                just(Token::RightBrace).ignored(),
+                just(Token::If).ignored(),
+                just(Token::For).ignored(),
+                item_start,
+                flow_start(file),
+            ));
             let skip_statement = any()
                 .and_is(just(Token::RightBrace).not())
                 .and_is(item_start.not())
