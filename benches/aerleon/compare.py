@@ -272,29 +272,26 @@ def table(results: dict) -> str:
         c, e, a = r["check"], r["emit"], r["aclgen"]
         nf, na = r["nft_flowc"], r["nft_aerleon"]
         ok = lambda x: "ok" if x["check_ok"] and x["load_ok"] else "FAIL"  # noqa: E731
-        rows.append(f"| {n:,} | flowc | `check` | {fmt_s(c['wall_s'])} | {c['runs']} | "
-                    f"{fmt_s(c['user_s'] + c['sys_s'])} | {fmt_mib(c['rss_kib'])} | — | — | — |")
-        rows.append(f"| {n:,} | flowc | `emit --target nftables` | {fmt_s(e['wall_s'])} | "
-                    f"{e['runs']} | {fmt_s(e['user_s'] + e['sys_s'])} | {fmt_mib(e['rss_kib'])} | "
-                    f"{fmt_b(e['fw_bytes'])} firewalls, {fmt_b(e['out_bytes'])} in "
-                    f"{e['out_files']:,} files | {nf['rules']:,} | {ok(nf)} |")
-        rows.append(f"| {n:,} | aerleon | `aclgen` | {fmt_s(a['wall_s'])} | {a['runs']} | "
-                    f"{fmt_s(a['user_s'] + a['sys_s'])} | {fmt_mib(a['rss_kib'])} | "
-                    f"{fmt_b(a['out_bytes'])} in {a['out_files']} files | {na['rules']:,} "
-                    f"({na['jumps']:,} jumps) | {ok(na)} |")
+
+        def timed(tool: str, command: str, m: dict, rest: str) -> str:
+            """One row: wall, runs, CPU and peak memory of a measurement, then `rest`."""
+            return (f"| {n:,} | {tool} | {command} | {fmt_s(m['wall_s'])} | {m['runs']} | "
+                    f"{fmt_s(m['user_s'] + m['sys_s'])} | {fmt_mib(m['rss_kib'])} | {rest} |")
+
+        rows.append(timed("flowc", "`check`", c, "— | — | —"))
+        rows.append(timed("flowc", "`emit --target nftables`", e,
+                          f"{fmt_b(e['fw_bytes'])} firewalls, {fmt_b(e['out_bytes'])} in "
+                          f"{e['out_files']:,} files | {nf['rules']:,} | {ok(nf)}"))
         if "emit_firewalls" in r:
-            f = r["emit_firewalls"]
-            rows.insert(len(rows) - 1,
-                        f"| {n:,} | flowc | `emit --target nftables --only firewalls` | "
-                        f"{fmt_s(f['wall_s'])} | {f['runs']} | {fmt_s(f['user_s'] + f['sys_s'])} | "
-                        f"{fmt_mib(f['rss_kib'])} | {fmt_b(e['fw_bytes'])} in {i['firewalls']} files "
-                        f"| same | same |")
+            rows.append(timed("flowc", "`emit --target nftables --only firewalls`",
+                              r["emit_firewalls"],
+                              f"{fmt_b(e['fw_bytes'])} in {i['firewalls']} files | same | same"))
         if "emit_tmpfs" in r:
-            t = r["emit_tmpfs"]
-            rows.insert(len(rows) - 1,
-                        f"| {n:,} | flowc | `emit --target nftables`, output on tmpfs | "
-                        f"{fmt_s(t['wall_s'])} | {t['runs']} | {fmt_s(t['user_s'] + t['sys_s'])} | "
-                        f"{fmt_mib(t['rss_kib'])} | same | same | — |")
+            rows.append(timed("flowc", "`emit --target nftables`, output on tmpfs",
+                              r["emit_tmpfs"], "same | same | —"))
+        rows.append(timed("aerleon", "`aclgen`", a,
+                          f"{fmt_b(a['out_bytes'])} in {a['out_files']} files | {na['rules']:,} "
+                          f"({na['jumps']:,} jumps) | {ok(na)}"))
         ratio.append(
             f"| {n:,} | {a['wall_s'] / e['wall_s']:.1f}× | "
             + (f"{a['wall_s'] / r['emit_tmpfs']['wall_s']:.1f}× | " if "emit_tmpfs" in r else "— | ")
