@@ -3,6 +3,7 @@
 
 use crate::model::{FlowOrigin, Policy};
 use crate::source::SourceMap;
+use std::fmt::Write;
 
 /// The names of the hosts and groups a flow endpoint stands for, or its label as written
 /// (`internet`, `10.0.0.1`) when it stands for none.
@@ -21,64 +22,86 @@ pub fn endpoint_names(policy: &Policy, holders: &[usize], label: &str) -> Vec<St
 
 /// `site.flow:17`: the file and 1-based line of a span.
 pub fn location(sources: &SourceMap, span: crate::Span) -> String {
+    let mut text = String::new();
+    push_location(&mut text, sources, span);
+    text
+}
+
+fn push_location(out: &mut impl Write, sources: &SourceMap, span: crate::Span) {
     let file = sources.get(span.file);
-    format!("{}:{}", file.name, file.line_number(span.start))
+    // Writing to a String cannot fail.
+    let _ = write!(out, "{}:{}", file.name, file.line_number(span.start));
 }
 
 /// `site.flow:17 nim.master stdlib/nim.flow:97 allow(broad-range): reason`: where one flow came
 /// from, in one line.
 pub fn origin_text(sources: &SourceMap, origin: &FlowOrigin) -> String {
-    let mut text = location(sources, origin.item);
+    let mut text = String::new();
+    push_origin_text(&mut text, sources, origin);
+    text
+}
+
+/// Appends [`origin_text`] to `out`. Rulesets print every origin of every rule, so this builds
+/// no intermediate strings.
+fn push_origin_text(out: &mut String, sources: &SourceMap, origin: &FlowOrigin) {
+    let mut line = OneLine::new(out);
+    push_location(&mut line, sources, origin.item);
     if let Some(role) = &origin.role {
-        text.push(' ');
-        text.push_str(role);
+        line.push(" ");
+        line.push(role);
     }
     if let Some(statement) = origin.statement {
-        text.push(' ');
-        text.push_str(&location(sources, statement));
+        line.push(" ");
+        push_location(&mut line, sources, statement);
     }
     for (lint, reason) in &origin.allowed_lints {
-        text.push_str(&format!(" allow({lint}): {reason}"));
+        line.push(" allow(");
+        line.push(lint);
+        line.push("): ");
+        line.push(reason);
     }
-    one_line(&text)
 }
 
 /// The in-ruleset comment of a rule: every origin joined by `; `, cut to `limit` bytes at an
 /// origin boundary with ` +N more` (the `#` lines above a rule list them all).
-pub fn rule_comment(sources: &SourceMap, origins: &[FlowOrigin], limit: usize) -> String {
+pub fn rule_comment(sources: &SourceMap, origins: &[&FlowOrigin], limit: usize) -> String {
     // Each origin's text is made only when the comment gets that far: a rule merged from
     // hundreds of flows keeps a few of them.
     let count = origins.len();
+    let more_length = |rest: usize| {
+        if rest == 0 {
+            0
+        } else {
+            " +".len() + rest.to_string().len() + " more".len()
+        }
+    };
     let mut comment = String::new();
+    let (mut plain, mut text) = (String::new(), String::new());
     for (index, origin) in origins.iter().enumerate() {
-        let text = quotable(&origin_text(sources, origin));
+        plain.clear();
+        push_origin_text(&mut plain, sources, origin);
+        text.clear();
+        push_quotable(&mut text, &plain);
         let separator = if index == 0 { "" } else { "; " };
         let rest = count - index - 1;
-        let suffix = if rest == 0 {
-            String::new()
-        } else {
-            format!(" +{rest} more")
-        };
-        if comment.len() + separator.len() + text.len() + suffix.len() <= limit {
+        if comment.len() + separator.len() + text.len() + more_length(rest) <= limit {
             comment.push_str(separator);
             comment.push_str(&text);
             continue;
         }
-        let more = format!(" +{rest} more");
         if index == 0 {
-            comment = shorten(
-                &text,
-                limit.saturating_sub(if rest == 0 { 0 } else { more.len() }),
-            );
+            comment = shorten(&text, limit.saturating_sub(more_length(rest)));
             if rest > 0 {
-                comment.push_str(&more);
+                let _ = write!(comment, " +{rest} more");
             }
         } else {
-            comment.push_str(&format!(" +{} more", count - index));
+            let _ = write!(comment, " +{} more", count - index);
         }
         break;
     }
-    truncate(&comment, limit)
+    let end = boundary_at_most(&comment, limit);
+    comment.truncate(end);
+    comment
 }
 
 /// `text` cut to at most `limit` bytes at a word boundary, ending in `...` when cut.
@@ -92,44 +115,122 @@ pub fn shorten(text: &str, limit: usize) -> String {
 }
 
 /// The `#` comment lines above a rule: one per origin, with its citation.
-pub fn origin_lines(sources: &SourceMap, origins: &[FlowOrigin], prefix: &str) -> String {
+pub fn origin_lines(sources: &SourceMap, origins: &[&FlowOrigin], prefix: &str) -> String {
     let mut lines = String::new();
-    for origin in origins {
-        lines.push_str(prefix);
-        lines.push_str(&origin_text(sources, origin));
-        if let Some(citation) = &origin.citation {
-            lines.push_str(" — ");
-            lines.push_str(&one_line(citation));
-        }
-        lines.push('\n');
-    }
+    push_origin_lines(&mut lines, sources, origins, prefix);
     lines
+}
+
+/// Appends [`origin_lines`] to `out`.
+pub fn push_origin_lines(
+    out: &mut String,
+    sources: &SourceMap,
+    origins: &[&FlowOrigin],
+    prefix: &str,
+) {
+    for origin in origins {
+        out.push_str(prefix);
+        push_origin_text(out, sources, origin);
+        if let Some(citation) = &origin.citation {
+            out.push_str(" — ");
+            OneLine::new(out).push(citation);
+        }
+        out.push('\n');
+    }
 }
 
 /// Collapses whitespace runs (newlines included) to one space.
 pub fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut line = String::new();
+    OneLine::new(&mut line).push(text);
+    line
+}
+
+/// Appends text with its whitespace runs collapsed to one space and none at either end, as
+/// `split_whitespace` and `join(" ")` would, across any number of pieces.
+struct OneLine<'a> {
+    out: &'a mut String,
+    /// Whether a word was written, so that whitespace after it becomes one space.
+    started: bool,
+    /// Whether whitespace came after the last word: a space is owed before the next one.
+    space_owed: bool,
+}
+
+impl<'a> OneLine<'a> {
+    fn new(out: &'a mut String) -> Self {
+        OneLine {
+            out,
+            started: false,
+            space_owed: false,
+        }
+    }
+
+    fn push(&mut self, mut text: &str) {
+        loop {
+            let word_start = text.trim_start();
+            if word_start.len() != text.len() {
+                self.space_owed = self.started;
+            }
+            if word_start.is_empty() {
+                return;
+            }
+            let end = word_start
+                .find(char::is_whitespace)
+                .unwrap_or(word_start.len());
+            if self.space_owed {
+                self.out.push(' ');
+                self.space_owed = false;
+            }
+            self.out.push_str(&word_start[..end]);
+            self.started = true;
+            text = &word_start[end..];
+        }
+    }
+}
+
+impl Write for OneLine<'_> {
+    fn write_str(&mut self, text: &str) -> std::fmt::Result {
+        self.push(text);
+        Ok(())
+    }
 }
 
 /// Text safe inside a double-quoted string of nft, iptables-restore and sh: no quotes, no
 /// backslashes, no `$` or backquotes, no control characters.
 pub fn quotable(text: &str) -> String {
-    text.chars()
-        .map(|character| match character {
-            '"' | '`' => '\'',
-            '\\' => '/',
-            '$' => 'S',
-            character if character.is_control() => ' ',
-            character => character,
-        })
-        .collect()
+    let mut safe = String::with_capacity(text.len());
+    push_quotable(&mut safe, text);
+    safe
+}
+
+fn push_quotable(out: &mut String, text: &str) {
+    // Most texts are printable ASCII without a character to replace: copied as they are.
+    let plain = text
+        .bytes()
+        .all(|byte| (b' '..b'\x7f').contains(&byte) && !b"\"`\\$".contains(&byte));
+    if plain {
+        out.push_str(text);
+        return;
+    }
+    out.extend(text.chars().map(|character| match character {
+        '"' | '`' => '\'',
+        '\\' => '/',
+        '$' => 'S',
+        character if character.is_control() => ' ',
+        character => character,
+    }));
 }
 
 /// The longest prefix of `text` of at most `limit` bytes that ends on a character boundary.
 pub fn truncate(text: &str, limit: usize) -> String {
+    text[..boundary_at_most(text, limit)].to_string()
+}
+
+/// The largest character boundary of `text` at most `limit`.
+fn boundary_at_most(text: &str, limit: usize) -> usize {
     let mut end = text.len().min(limit);
     while !text.is_char_boundary(end) {
         end -= 1;
     }
-    text[..end].to_string()
+    end
 }

@@ -65,7 +65,7 @@ pub type Side = Option<AddressSet>;
 /// A rule restricted to one family; skipped when either side has no address of the family.
 #[derive(Clone, Debug)]
 pub struct FamilyRule<'a> {
-    pub rule: &'a TargetRule,
+    pub rule: &'a TargetRule<'a>,
     pub family: Family,
     pub source: Side,
     pub destination: Side,
@@ -73,7 +73,7 @@ pub struct FamilyRule<'a> {
 
 /// The rule split by family, IPv4 first; a family with no source or no destination, or that
 /// cannot carry the protocol, yields nothing.
-pub fn by_family(rule: &TargetRule) -> Vec<FamilyRule<'_>> {
+pub fn by_family<'a>(rule: &'a TargetRule<'a>) -> Vec<FamilyRule<'a>> {
     [Family::V4, Family::V6]
         .into_iter()
         .filter(|family| family.carries(rule.opening.protocol))

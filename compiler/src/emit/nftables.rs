@@ -8,10 +8,11 @@
 
 mod print;
 
-use super::{by_family, origin_lines, rule_comment, Family, Side};
+use super::{by_family, push_origin_lines, rule_comment, Family, Side};
 use super::{Backend, Input, Layout};
 use crate::model::{Action, Direction, FlowOrigin, PortSet, Protocol, Target, TargetRule};
 use print::Sets;
+use std::fmt::Write;
 
 /// nft refuses longer rule comments.
 const COMMENT_LIMIT: usize = 128;
@@ -42,10 +43,10 @@ struct Line<'a> {
     family: Option<Family>,
     source: Side,
     destination: Side,
-    rule: &'a TargetRule,
+    rule: &'a TargetRule<'a>,
     /// Ports accepted by the verdict map of a merged deny and allow.
     accepted: Option<PortSet>,
-    origins: Vec<FlowOrigin>,
+    origins: Vec<&'a FlowOrigin>,
 }
 
 fn ruleset(input: &Input<'_>, target: Target) -> String {
@@ -62,10 +63,11 @@ fn ruleset(input: &Input<'_>, target: Target) -> String {
             Direction::Input => ("input", "input"),
             Direction::Output => ("output", "output"),
         };
-        chains.push_str(&format!(
+        let _ = write!(
+            chains,
             "\n\tchain {name} {{\n\t\ttype filter hook {hook} priority filter; policy drop;\n"
-        ));
-        chains.push_str(&essentials(direction));
+        );
+        push_essentials(&mut chains, direction);
         let lines = merge_verdicts(lines_of(
             rules
                 .rules
@@ -73,20 +75,19 @@ fn ruleset(input: &Input<'_>, target: Target) -> String {
                 .filter(|rule| rule.direction == direction),
         ));
         for line in &lines {
-            chains.push_str(&origin_lines(input.sources, &line.origins, "\t\t# "));
-            let comment = rule_comment(input.sources, &line.origins, COMMENT_LIMIT);
-            chains.push_str(&format!(
-                "\t\t{} comment \"{comment}\"\n",
-                sets.rule_text(line)
-            ));
+            push_origin_lines(&mut chains, input.sources, &line.origins, "\t\t# ");
+            chains.push_str("\t\t");
+            sets.write_rule(&mut chains, line);
+            chains.push_str(" comment \"");
+            chains.push_str(&rule_comment(input.sources, &line.origins, COMMENT_LIMIT));
+            chains.push_str("\"\n");
         }
         chains.push_str("\t}\n");
     }
-    let mut text = String::from("#!/usr/sbin/nft -f\n");
-    text.push_str(&format!(
-        "# flowc nftables ruleset for {}.\n",
-        super::target_description(input.policy, target)
-    ));
+    let description = super::target_description(input.policy, target);
+    let mut text = String::with_capacity(sets.declarations.len() + chains.len() + 512);
+    text.push_str("#!/usr/sbin/nft -f\n");
+    let _ = writeln!(text, "# flowc nftables ruleset for {description}.");
     text.push_str("# Generated from the site's .flow files; do not edit. `nft -f` replaces table inet flowc\n");
     text.push_str("# and nothing else. Every rule names the .flow line it comes from.\n\n");
     text.push_str("table inet flowc\ndelete table inet flowc\n\ntable inet flowc {\n");
@@ -98,28 +99,27 @@ fn ruleset(input: &Input<'_>, target: Target) -> String {
 
 /// The rules every chain starts with: replies and related ICMP errors, invalid packets,
 /// loopback and the ICMPv6 neighbour discovery without which IPv6 does not work.
-fn essentials(direction: Direction) -> String {
-    let mut text = String::from(
+fn push_essentials(out: &mut String, direction: Direction) {
+    out.push_str(
         "\t\tct state established,related accept comment \"replies, and ICMP errors about allowed flows\"\n\
          \t\tct state invalid drop\n",
     );
     match direction {
         Direction::Forward => {}
-        Direction::Input => text.push_str(
+        Direction::Input => out.push_str(
             "\t\tiif \"lo\" accept\n\
              \t\ticmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert } ip6 hoplimit 255 accept comment \"IPv6 neighbour discovery\"\n",
         ),
-        Direction::Output => text.push_str(
+        Direction::Output => out.push_str(
             "\t\toif \"lo\" accept\n\
              \t\ticmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit } ip6 hoplimit 255 accept comment \"IPv6 neighbour discovery\"\n\
              \t\ticmpv6 type { mld-listener-report, mld2-listener-report } accept comment \"multicast listener reports for neighbour discovery\"\n",
         ),
     }
-    text
 }
 
 /// Splits rules by family; a rule that names no address in either family stays one line.
-fn lines_of<'a>(rules: impl Iterator<Item = &'a TargetRule>) -> Vec<Line<'a>> {
+fn lines_of<'a>(rules: impl Iterator<Item = &'a TargetRule<'a>>) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
     for rule in rules {
         let parts = by_family(rule);

@@ -91,21 +91,22 @@ pub enum Direction {
 /// One rule of a target: flows with the same action, direction, addresses and source ports
 /// merged, so the rule count follows (source set, destination set, service) classes.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TargetRule {
+pub struct TargetRule<'a> {
     pub direction: Direction,
     pub action: Action,
     pub source: AddressSet,
     pub destination: AddressSet,
     pub opening: Opening,
-    /// Every flow origin merged into this rule, sorted and without duplicates.
-    pub origins: Vec<FlowOrigin>,
+    /// Every flow origin merged into this rule, sorted and without duplicates. Borrowed from
+    /// the policy's flows: a busy server's rules name thousands of them.
+    pub origins: Vec<&'a FlowOrigin>,
 }
 
 /// A target's whole ruleset: denies first (deny overrides allow), then allows, each group in a
 /// deterministic order.
 #[derive(Clone, Debug)]
-pub struct TargetRules {
+pub struct TargetRules<'a> {
     pub target: Target,
     pub name: String,
-    pub rules: Vec<TargetRule>,
+    pub rules: Vec<TargetRule<'a>>,
 }

@@ -62,7 +62,7 @@ impl Policy {
     }
 
     /// The ruleset of one target.
-    pub fn rules_for(&self, target: Target) -> TargetRules {
+    pub fn rules_for(&self, target: Target) -> TargetRules<'_> {
         let mut pieces: Vec<(Direction, &Flow, AddressSet, AddressSet)> = Vec::new();
         match target {
             Target::Firewall(index) => {
@@ -172,7 +172,7 @@ type Parts<'a, T> = (Vec<T>, Vec<&'a FlowOrigin>);
 /// Each merged set is built once from all its parts: adding parts one union at a time would
 /// copy the growing set every time, quadratic for a server with thousands of clients. Origins
 /// are borrowed until the end, and copied once per rule.
-fn merge(pieces: Vec<(Direction, &Flow, AddressSet, AddressSet)>) -> Vec<TargetRule> {
+fn merge(pieces: Vec<(Direction, &Flow, AddressSet, AddressSet)>) -> Vec<TargetRule<'_>> {
     let mut by_destination: BTreeMap<(Key<'_>, AddressSet), Parts<'_, AddressSet>> =
         BTreeMap::new();
     for (direction, flow, source, destination) in pieces {
@@ -225,7 +225,7 @@ fn merge(pieces: Vec<(Direction, &Flow, AddressSet, AddressSet)>) -> Vec<TargetR
                         source_ports: super::PortSet::from_ranges(source_ports.to_vec()),
                         service: None,
                     },
-                    origins: origins.into_iter().cloned().collect(),
+                    origins,
                 }
             },
         )

@@ -15,7 +15,7 @@ pub(super) struct Tree {
 impl Tree {
     /// The rich rules of one rule: one per family and port range (firewalld takes one port
     /// element per rule).
-    pub(super) fn rich_rules(&mut self, input: &Input<'_>, rule: &TargetRule) -> String {
+    pub(super) fn rich_rules(&mut self, input: &Input<'_>, rule: &TargetRule<'_>) -> String {
         let mut text = String::new();
         for part in by_family(rule) {
             let comments = origin_lines(input.sources, &rule.origins, "");
@@ -130,7 +130,7 @@ impl Tree {
 }
 
 /// The protocol element of each rich rule a rule needs; an empty string matches every protocol.
-fn elements(rule: &TargetRule) -> Vec<String> {
+fn elements(rule: &TargetRule<'_>) -> Vec<String> {
     let opening = &rule.opening;
     match opening.protocol {
         Protocol::Tcp | Protocol::Udp => {

@@ -1,159 +1,196 @@
 //! Printing nftables rules: the named sets they share and each rule's match text.
+//!
+//! A host's ruleset is small but a site has tens of thousands of them, so this writes straight
+//! into the ruleset's text: sets are looked up by their addresses or ports, and their elements
+//! are printed once, when the set is declared.
 
 use super::Line;
-use crate::emit::{icmp_type_name, port_list, Family, Side};
-use crate::model::{FlowOrigin, PortSet, Protocol};
+use crate::emit::{icmp_type_name, Family, Side};
+use crate::model::{AddressSet, FlowOrigin, PortSet, Protocol};
+use ipnet::IpNet;
 use std::collections::HashMap;
+use std::fmt::Write;
 
 /// The named sets of a ruleset, declared in order of first use.
 #[derive(Default)]
 pub struct Sets {
-    names: HashMap<(&'static str, Vec<String>), String>,
+    /// What a rule writes for an address set: `@name`, or its one element.
+    addresses: HashMap<AddressSet, String>,
+    /// The same for a port set.
+    ports: HashMap<PortSet, String>,
+    /// How many sets took each label, for the `_2`, `_3` suffixes.
     taken: HashMap<String, usize>,
     pub declarations: String,
 }
 
 impl Sets {
-    /// A set reference `@name` or the single element itself. The label is asked for only
-    /// when a new set is declared.
-    fn reference(
-        &mut self,
-        kind: &'static str,
-        label: impl FnOnce() -> String,
-        mut elements: Vec<String>,
-    ) -> String {
-        if elements.len() == 1 {
-            return elements.pop().unwrap_or_default();
-        }
-        let key = (kind, elements);
-        if let Some(name) = self.names.get(&key) {
-            return format!("@{name}");
-        }
-        let elements = key.1;
-        let label = label();
+    /// Declares a set under a fresh name made from `label` (`label`, then `label_2`, ...), its
+    /// elements written one per line by `write_elements`, and returns `@name`.
+    fn declare(&mut self, kind: &str, label: String, write_elements: impl FnOnce(&mut String)) -> String {
         let count = self.taken.entry(label.clone()).or_insert(0);
         *count += 1;
         let name = if *count == 1 {
-            label.to_string()
+            label
         } else {
             format!("{label}_{count}")
         };
-        self.declarations.push_str(&format!(
-            "\tset {name} {{\n\t\ttype {kind}\n\t\tflags interval\n\t\telements = {{\n{}\t\t}}\n\t}}\n",
-            elements.iter().map(|element| format!("\t\t\t{element},\n")).collect::<String>()
-        ));
-        self.names.insert((kind, elements), name.clone());
+        let text = &mut self.declarations;
+        let _ = write!(
+            text,
+            "\tset {name} {{\n\t\ttype {kind}\n\t\tflags interval\n\t\telements = {{\n"
+        );
+        write_elements(text);
+        text.push_str("\t\t}\n\t}\n");
         format!("@{name}")
     }
 
-    fn address(
+    /// Writes what a rule says for one side in `family`: a set reference `@name` or the single
+    /// CIDR itself. `None` (the whole family) writes nothing and returns false. The label is
+    /// asked for only when a new set is declared.
+    fn write_address(
         &mut self,
+        out: &mut String,
         family: Family,
         side: &Side,
         label: impl FnOnce() -> String,
-    ) -> Option<String> {
-        let set = side.as_ref()?;
-        let elements: Vec<String> = (set.to_networks().iter())
-            .map(|network| {
-                if network.prefix_len() == network.max_prefix_len() {
-                    network.addr().to_string()
-                } else {
-                    network.to_string()
+    ) -> bool {
+        let Some(set) = side else {
+            return false;
+        };
+        if let Some(text) = self.addresses.get(set) {
+            out.push_str(text);
+            return true;
+        }
+        let networks = set.to_networks();
+        let text = if let [network] = networks.as_slice() {
+            let mut text = String::new();
+            write_network(&mut text, network);
+            text
+        } else {
+            let (kind, suffix) = match family {
+                Family::V4 => ("ipv4_addr", "v4"),
+                Family::V6 => ("ipv6_addr", "v6"),
+            };
+            self.declare(kind, format!("{}_{suffix}", label()), |text| {
+                for network in &networks {
+                    text.push_str("\t\t\t");
+                    write_network(text, network);
+                    text.push_str(",\n");
                 }
             })
-            .collect();
-        let (kind, suffix) = match family {
-            Family::V4 => ("ipv4_addr", "v4"),
-            Family::V6 => ("ipv6_addr", "v6"),
         };
-        Some(self.reference(kind, || format!("{}_{suffix}", label()), elements))
+        out.push_str(&text);
+        self.addresses.insert(set.clone(), text);
+        true
     }
 
-    fn ports(&mut self, ports: &PortSet) -> String {
-        let elements: Vec<String> = port_list(ports, "-", ",")
-            .split(',')
-            .map(str::to_string)
-            .collect();
-        let first = elements[0].replace('-', "_");
-        self.reference("inet_service", move || format!("ports_{first}"), elements)
+    /// Writes a port set reference `@name` or the single port or range itself.
+    fn write_ports(&mut self, out: &mut String, ports: &PortSet) {
+        if let Some(text) = self.ports.get(ports) {
+            out.push_str(text);
+            return;
+        }
+        let ranges = ports.ranges();
+        let text = if let [range] = ranges {
+            let mut text = String::new();
+            write_port_range(&mut text, *range, "-");
+            text
+        } else {
+            let mut label = String::from("ports_");
+            write_port_range(&mut label, ranges[0], "_");
+            self.declare("inet_service", label, |text| {
+                for &range in ranges {
+                    text.push_str("\t\t\t");
+                    write_port_range(text, range, "-");
+                    text.push_str(",\n");
+                }
+            })
+        };
+        out.push_str(&text);
+        self.ports.insert(ports.clone(), text);
     }
 
-    pub fn rule_text(&mut self, line: &Line<'_>) -> String {
+    /// Writes the match and verdict of one rule (everything before its comment) to `out`.
+    pub fn write_rule(&mut self, out: &mut String, line: &Line<'_>) {
         let rule = line.rule;
-        let mut parts = Vec::new();
         let family_word = |family| if family == Family::V4 { "ip" } else { "ip6" };
         match line.family {
             Some(family) if line.source.is_none() && line.destination.is_none() => {
-                parts.push(format!(
-                    "meta nfproto {}",
-                    if family == Family::V4 { "ipv4" } else { "ipv6" }
-                ));
+                out.push_str(if family == Family::V4 {
+                    "meta nfproto ipv4 "
+                } else {
+                    "meta nfproto ipv6 "
+                });
             }
             Some(family) => {
-                if let Some(source) =
-                    self.address(family, &line.source, || label(&rule.origins, true))
-                {
-                    parts.push(format!("{} saddr {source}", family_word(family)));
+                let mark = out.len();
+                out.push_str(family_word(family));
+                out.push_str(" saddr ");
+                if self.write_address(out, family, &line.source, || label(&rule.origins, true)) {
+                    out.push(' ');
+                } else {
+                    out.truncate(mark);
                 }
-                if let Some(destination) =
-                    self.address(family, &line.destination, || label(&rule.origins, false))
-                {
-                    parts.push(format!("{} daddr {destination}", family_word(family)));
+                let mark = out.len();
+                out.push_str(family_word(family));
+                out.push_str(" daddr ");
+                if self.write_address(out, family, &line.destination, || {
+                    label(&rule.origins, false)
+                }) {
+                    out.push(' ');
+                } else {
+                    out.truncate(mark);
                 }
             }
             None => {}
         }
         let opening = &rule.opening;
-        let verdict = crate::emit::verdict(rule.action).to_string();
         match opening.protocol {
             Protocol::Tcp | Protocol::Udp => {
-                let name = opening.protocol.name();
+                let name = if opening.protocol == Protocol::Tcp {
+                    "tcp"
+                } else {
+                    "udp"
+                };
                 if !opening.source_ports.is_full() {
-                    parts.push(format!(
-                        "{name} sport {}",
-                        self.ports(&opening.source_ports)
-                    ));
+                    out.push_str(name);
+                    out.push_str(" sport ");
+                    self.write_ports(out, &opening.source_ports);
+                    out.push(' ');
                 }
                 if let Some(accepted) = &line.accepted {
-                    let mut elements: Vec<(u16, String)> = Vec::new();
+                    let mut elements: Vec<(u16, u16, &str)> = Vec::new();
                     for (set, word) in [(&opening.ports, "drop"), (accepted, "accept")] {
-                        elements.extend(set.ranges().iter().map(|&(lo, hi)| {
-                            let ports = if lo == hi {
-                                lo.to_string()
-                            } else {
-                                format!("{lo}-{hi}")
-                            };
-                            (lo, format!("{ports} : {word}"))
-                        }));
+                        elements.extend(set.ranges().iter().map(|&(lo, hi)| (lo, hi, word)));
                     }
-                    elements.sort();
-                    let map = elements
-                        .into_iter()
-                        .map(|(_, element)| element)
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    parts.push(format!("{name} dport vmap {{ {map} }}"));
-                    return parts.join(" ");
+                    elements.sort_unstable();
+                    let _ = write!(out, "{name} dport vmap {{ ");
+                    for (index, &(lo, hi, word)) in elements.iter().enumerate() {
+                        if index > 0 {
+                            out.push_str(", ");
+                        }
+                        write_port_range(out, (lo, hi), "-");
+                        out.push_str(" : ");
+                        out.push_str(word);
+                    }
+                    out.push_str(" }");
+                    return;
                 }
                 if !opening.ports.is_full() {
-                    parts.push(format!("{name} dport {}", self.ports(&opening.ports)));
+                    out.push_str(name);
+                    out.push_str(" dport ");
+                    self.write_ports(out, &opening.ports);
+                    out.push(' ');
                 }
             }
             Protocol::Icmp | Protocol::Icmpv6 => {
-                let keyword = if opening.protocol == Protocol::Icmp {
-                    "icmp"
+                let (keyword, protocol_name) = if opening.protocol == Protocol::Icmp {
+                    ("icmp", "icmp")
                 } else {
-                    "icmpv6"
+                    ("icmpv6", "ipv6-icmp")
                 };
                 if opening.ports.is_full() {
-                    parts.push(format!(
-                        "meta l4proto {}",
-                        if keyword == "icmp" {
-                            "icmp"
-                        } else {
-                            "ipv6-icmp"
-                        }
-                    ));
+                    let _ = write!(out, "meta l4proto {protocol_name} ");
                 } else {
                     let types: Vec<String> = (opening.ports.ranges().iter())
                         .flat_map(|&(lo, hi)| lo..=hi.min(255))
@@ -162,24 +199,68 @@ impl Sets {
                                 .map_or(number.to_string(), str::to_string)
                         })
                         .collect();
-                    let types = if types.len() == 1 {
-                        types[0].clone()
+                    let _ = if let [single] = types.as_slice() {
+                        write!(out, "{keyword} type {single} ")
                     } else {
-                        format!("{{ {} }}", types.join(", "))
+                        write!(out, "{keyword} type {{ {} }} ", types.join(", "))
                     };
-                    parts.push(format!("{keyword} type {types}"));
                 }
             }
-            Protocol::Ip(number) => parts.push(format!("meta l4proto {number}")),
+            Protocol::Ip(number) => {
+                let _ = write!(out, "meta l4proto {number} ");
+            }
             Protocol::Any => {}
         }
-        parts.push(verdict);
-        parts.join(" ")
+        out.push_str(crate::emit::verdict(rule.action));
+    }
+}
+
+/// `22` or `80-90` (`80_90` in set labels).
+fn write_port_range(out: &mut String, (lo, hi): (u16, u16), separator: &str) {
+    let _ = if lo == hi {
+        write!(out, "{lo}")
+    } else {
+        write!(out, "{lo}{separator}{hi}")
+    };
+}
+
+/// `address` as nft prints it: the bare address for a single host, else the CIDR.
+fn write_network(out: &mut String, network: &IpNet) {
+    match network {
+        IpNet::V4(network) => {
+            write_ipv4(out, u32::from(network.addr()));
+            if network.prefix_len() != 32 {
+                let _ = write!(out, "/{}", network.prefix_len());
+            }
+        }
+        IpNet::V6(network) => {
+            let _ = if network.prefix_len() == 128 {
+                write!(out, "{}", network.addr())
+            } else {
+                write!(out, "{network}")
+            };
+        }
+    }
+}
+
+/// Dotted-quad IPv4, without the formatting machinery: most set elements are IPv4 addresses.
+fn write_ipv4(out: &mut String, address: u32) {
+    for (index, octet) in address.to_be_bytes().into_iter().enumerate() {
+        if index > 0 {
+            out.push('.');
+        }
+        if octet >= 100 {
+            out.push(char::from(b'0' + octet / 100));
+        }
+        if octet >= 10 {
+            out.push(char::from(b'0' + octet / 10 % 10));
+        }
+        out.push(char::from(b'0' + octet % 10));
     }
 }
 
 /// A set name from the labels the rule's flows were written with, when they agree.
-fn label(origins: &[FlowOrigin], source: bool) -> String {
+fn label(origins: &[&FlowOrigin], source: bool) -> String {
     let mut labels: Vec<&str> = origins
         .iter()
         .map(|origin| {
