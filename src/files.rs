@@ -106,8 +106,9 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
 }
 
 /// Writes many files atomically: each goes to a temporary sibling first; then one flush of the
-/// file system makes them all durable; then each is renamed over its target. A reader never
-/// sees a half-written file, and a site of 100,000 rulesets costs one flush, not 100,000.
+/// file system that received one makes them all durable; then each is renamed over its target.
+/// A reader never sees a half-written file, and a site of 100,000 rulesets costs one flush per
+/// file system, not 100,000.
 /// Files whose contents are already on disk are left alone, so their times do not change.
 /// Contents are taken one file at a time, so a caller can produce them lazily. Returns the
 /// number of files; on failure, the path that failed, and no temporary file is left behind.
@@ -116,6 +117,8 @@ pub fn write_all_atomically(
 ) -> Result<usize, (PathBuf, std::io::Error)> {
     let mut pending: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut count = 0;
+    // Most files share one directory: it is created once, not looked up once per file.
+    let mut created: Option<PathBuf> = None;
     let result = (|| {
         for (path, contents) in files {
             count += 1;
@@ -126,7 +129,10 @@ pub fn write_all_atomically(
                 .parent()
                 .filter(|parent| !parent.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
-            std::fs::create_dir_all(directory).map_err(|error| (path.clone(), error))?;
+            if created.as_deref() != Some(directory) {
+                std::fs::create_dir_all(directory).map_err(|error| (path.clone(), error))?;
+                created = Some(directory.to_path_buf());
+            }
             let file_name = path
                 .file_name()
                 .map(|name| name.to_string_lossy().into_owned())
@@ -156,16 +162,33 @@ pub fn write_all_atomically(
 #[cfg(target_os = "linux")]
 fn flush_to_disk(pending: &[(PathBuf, PathBuf)]) -> std::io::Result<()> {
     use std::os::fd::AsRawFd;
-    let Some((first, _)) = pending.first() else {
-        return Ok(());
-    };
-    // One syncfs flushes the whole file system that holds the output, whatever the file count.
-    let file = std::fs::File::open(first)?;
-    // SAFETY: `syncfs` only reads the descriptor, which `file` keeps open for the call.
-    match unsafe { libc::syncfs(file.as_raw_fd()) } {
-        0 => Ok(()),
-        _ => Err(std::io::Error::last_os_error()),
+    use std::os::unix::fs::MetadataExt;
+    // One syncfs flushes a whole file system, whatever the file count. The output directory may
+    // hold a mount point, so every file system that received a file is flushed: a temporary
+    // file lives on its directory's file system, and there are few directories.
+    let directories: std::collections::BTreeSet<&Path> = pending
+        .iter()
+        .filter_map(|(temporary, _)| temporary.parent())
+        .collect();
+    let mut flushed_devices = Vec::new();
+    for directory in directories {
+        let directory = if directory.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            directory
+        };
+        let handle = std::fs::File::open(directory)?;
+        let device = handle.metadata()?.dev();
+        if flushed_devices.contains(&device) {
+            continue;
+        }
+        flushed_devices.push(device);
+        // SAFETY: `syncfs` only reads the descriptor, which `handle` keeps open for the call.
+        if unsafe { libc::syncfs(handle.as_raw_fd()) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
     }
+    Ok(())
 }
 
 /// Makes the written temporary files durable before they are renamed into place.

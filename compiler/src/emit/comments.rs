@@ -22,15 +22,31 @@ pub fn endpoint_names(policy: &Policy, holders: &[usize], label: &str) -> Vec<St
 
 /// `site.flow:17`: the file and 1-based line of a span.
 pub fn location(sources: &SourceMap, span: crate::Span) -> String {
-    let mut text = String::new();
-    push_location(&mut text, sources, span);
-    text
+    let file = sources.get(span.file);
+    format!("{}:{}", file.name, file.line_number(span.start))
 }
 
-fn push_location(out: &mut impl Write, sources: &SourceMap, span: crate::Span) {
+fn push_location(out: &mut OneLine<'_>, sources: &SourceMap, span: crate::Span) {
     let file = sources.get(span.file);
-    // Writing to a String cannot fail.
-    let _ = write!(out, "{}:{}", file.name, file.line_number(span.start));
+    out.push(&file.name);
+    let mut digits = [0u8; 12];
+    out.push(decimal(&mut digits, file.line_number(span.start)));
+}
+
+/// `:number` in decimal, written at the end of `buffer` (ten digits hold any `u32`).
+fn decimal(buffer: &mut [u8; 12], mut number: u32) -> &str {
+    let mut start = buffer.len();
+    loop {
+        start -= 1;
+        buffer[start] = b'0' + (number % 10) as u8;
+        number /= 10;
+        if number == 0 {
+            break;
+        }
+    }
+    start -= 1;
+    buffer[start] = b':';
+    std::str::from_utf8(&buffer[start..]).unwrap_or_default()
 }
 
 /// `site.flow:17 nim.master stdlib/nim.flow:97 allow(broad-range): reason`: where one flow came
@@ -166,6 +182,16 @@ impl<'a> OneLine<'a> {
     }
 
     fn push(&mut self, mut text: &str) {
+        // File names, numbers and role names are almost always one plain word.
+        if !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_graphic()) {
+            if self.space_owed {
+                self.out.push(' ');
+                self.space_owed = false;
+            }
+            self.out.push_str(text);
+            self.started = true;
+            return;
+        }
         loop {
             let word_start = text.trim_start();
             if word_start.len() != text.len() {
@@ -185,13 +211,6 @@ impl<'a> OneLine<'a> {
             self.started = true;
             text = &word_start[end..];
         }
-    }
-}
-
-impl Write for OneLine<'_> {
-    fn write_str(&mut self, text: &str) -> std::fmt::Result {
-        self.push(text);
-        Ok(())
     }
 }
 

@@ -5,7 +5,9 @@ use super::addresses::AddressSet;
 use super::flow::{Action, Flow, FlowOrigin, Opening, Protocol};
 use super::interval_tree::{build, search, Point};
 use super::policy::{Direction, Policy, Target, TargetRule, TargetRules};
-use std::collections::BTreeMap;
+use foldhash::fast::FixedState;
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 impl Policy {
@@ -63,7 +65,7 @@ impl Policy {
 
     /// The ruleset of one target.
     pub fn rules_for(&self, target: Target) -> TargetRules<'_> {
-        let mut pieces: Vec<(Direction, &Flow, AddressSet, AddressSet)> = Vec::new();
+        let mut pieces: Vec<Piece<'_>> = Vec::new();
         match target {
             Target::Firewall(index) => {
                 for route in self
@@ -75,8 +77,8 @@ impl Policy {
                     pieces.push((
                         Direction::Forward,
                         flow,
-                        route.source.clone(),
-                        route.destination.clone(),
+                        Cow::Borrowed(&route.source),
+                        Cow::Borrowed(&route.destination),
                     ));
                 }
             }
@@ -89,11 +91,21 @@ impl Policy {
                 for flow in touching.iter().map(|&flow| &self.flows[flow]) {
                     let inbound = flow.destination.intersection(own);
                     if !inbound.is_empty() {
-                        pieces.push((Direction::Input, flow, flow.source.clone(), inbound));
+                        pieces.push((
+                            Direction::Input,
+                            flow,
+                            Cow::Borrowed(&flow.source),
+                            Cow::Owned(inbound),
+                        ));
                     }
                     let outbound = flow.source.intersection(own);
                     if !outbound.is_empty() {
-                        pieces.push((Direction::Output, flow, outbound, flow.destination.clone()));
+                        pieces.push((
+                            Direction::Output,
+                            flow,
+                            Cow::Owned(outbound),
+                            Cow::Borrowed(&flow.destination),
+                        ));
                     }
                 }
             }
@@ -145,6 +157,15 @@ impl Policy {
     }
 }
 
+/// One flow's part in a target: direction, flow, and its source and destination there (often
+/// the flow's own, borrowed).
+type Piece<'a> = (
+    Direction,
+    &'a Flow,
+    Cow<'a, AddressSet>,
+    Cow<'a, AddressSet>,
+);
+
 /// Rules with the same destination and opening, whose sources merge.
 type Key<'a> = (
     Direction,
@@ -171,10 +192,12 @@ type Parts<'a, T> = (Vec<T>, Vec<&'a FlowOrigin>);
 ///
 /// Each merged set is built once from all its parts: adding parts one union at a time would
 /// copy the growing set every time, quadratic for a server with thousands of clients. Origins
-/// are borrowed until the end, and copied once per rule.
-fn merge(pieces: Vec<(Direction, &Flow, AddressSet, AddressSet)>) -> Vec<TargetRule<'_>> {
-    let mut by_destination: BTreeMap<(Key<'_>, AddressSet), Parts<'_, AddressSet>> =
-        BTreeMap::new();
+/// are borrowed from the policy's flows, never copied.
+fn merge(pieces: Vec<Piece<'_>>) -> Vec<TargetRule<'_>> {
+    // Both passes group by hash: the first pass's order never shows (ports and origins are
+    // sorted), and the second pass's groups are sorted by their key before they become rules.
+    let mut by_destination: HashMap<(Key<'_>, Cow<'_, AddressSet>), Parts<'_, _>, FixedState> =
+        HashMap::default();
     for (direction, flow, source, destination) in pieces {
         let opening = &flow.opening;
         let key: Key<'_> = (
@@ -188,23 +211,29 @@ fn merge(pieces: Vec<(Direction, &Flow, AddressSet, AddressSet)>) -> Vec<TargetR
         entry.0.push(source);
         entry.1.push(&flow.origin);
     }
-    let mut by_pair: BTreeMap<PairKey<'_>, Parts<'_, (u16, u16)>> = BTreeMap::new();
+    let mut by_pair: HashMap<PairKey<'_>, Parts<'_, (u16, u16)>, FixedState> = HashMap::default();
     for (((direction, action, protocol, ports, source_ports), destination), (sources, origins)) in
         by_destination
     {
-        let source = AddressSet::union_all(&sources);
+        let source = match sources.as_slice() {
+            [single] => single.clone().into_owned(),
+            _ => AddressSet::union_all(sources.iter().map(|source| &**source)),
+        };
         let key = (
             direction,
             action,
             protocol,
             source_ports,
             source,
-            destination,
+            destination.into_owned(),
         );
         let entry = by_pair.entry(key).or_default();
         entry.0.extend_from_slice(ports);
         entry.1.extend(origins);
     }
+    // The keys are distinct, so sorting them orders the rules as a sorted map would.
+    let mut by_pair: Vec<_> = by_pair.into_iter().collect();
+    by_pair.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
     let mut rules: Vec<TargetRule> = by_pair
         .into_iter()
         .map(

@@ -7,6 +7,7 @@
 use super::Line;
 use crate::emit::{icmp_type_name, Family, Side};
 use crate::model::{AddressSet, FlowOrigin, PortSet, Protocol};
+use foldhash::fast::FixedState;
 use ipnet::IpNet;
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -15,18 +16,23 @@ use std::fmt::Write;
 #[derive(Default)]
 pub struct Sets {
     /// What a rule writes for an address set: `@name`, or its one element.
-    addresses: HashMap<AddressSet, String>,
+    addresses: HashMap<AddressSet, String, FixedState>,
     /// The same for a port set.
-    ports: HashMap<PortSet, String>,
+    ports: HashMap<PortSet, String, FixedState>,
     /// How many sets took each label, for the `_2`, `_3` suffixes.
-    taken: HashMap<String, usize>,
+    taken: HashMap<String, usize, FixedState>,
     pub declarations: String,
 }
 
 impl Sets {
     /// Declares a set under a fresh name made from `label` (`label`, then `label_2`, ...), its
     /// elements written one per line by `write_elements`, and returns `@name`.
-    fn declare(&mut self, kind: &str, label: String, write_elements: impl FnOnce(&mut String)) -> String {
+    fn declare(
+        &mut self,
+        kind: &str,
+        label: String,
+        write_elements: impl FnOnce(&mut String),
+    ) -> String {
         let count = self.taken.entry(label.clone()).or_insert(0);
         *count += 1;
         let name = if *count == 1 {
@@ -260,22 +266,19 @@ fn write_ipv4(out: &mut String, address: u32) {
 }
 
 /// A set name from the labels the rule's flows were written with, when they agree.
-fn label(origins: &[&FlowOrigin], source: bool) -> String {
-    let mut labels: Vec<&str> = origins
-        .iter()
-        .map(|origin| {
-            if source {
-                origin.source_label.as_str()
-            } else {
-                origin.destination_label.as_str()
-            }
-        })
-        .collect();
-    labels.sort();
-    labels.dedup();
+fn label<'a>(origins: &[&'a FlowOrigin], source: bool) -> String {
+    let label_of = |origin: &&'a FlowOrigin| -> &'a str {
+        if source {
+            origin.source_label.as_str()
+        } else {
+            origin.destination_label.as_str()
+        }
+    };
+    let mut labels = origins.iter().map(label_of);
+    let first = labels.next();
     let fallback = if source { "sources" } else { "destinations" };
-    let word = match labels.as_slice() {
-        [single] => single
+    let word = match first {
+        Some(single) if labels.all(|label| label == single) => single
             .chars()
             .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
             .collect::<String>(),
