@@ -1,9 +1,10 @@
-//! The coverage index answers exactly what comparing a question with every box of every flow
-//! would: random sites (IPv4 and IPv6 hosts, groups with gaps, port ranges, source ports,
-//! ICMP and any-protocol flows) against random questions.
+//! The interval-tree indexes answer exactly what comparing everything with everything would, on
+//! random sites (IPv4 and IPv6 hosts, groups with gaps, port ranges, source ports, ICMP and
+//! any-protocol flows): the coverage index against random questions, and the per-machine flow
+//! lists against every machine.
 
 use flowc_compiler::coverage::{boxes, FlowIndex, PacketBox};
-use flowc_compiler::model::{Action, Flow};
+use flowc_compiler::model::{Action, Flow, Policy};
 use flowc_compiler::{check, MemoryWorld};
 use proptest::prelude::*;
 
@@ -36,6 +37,15 @@ fn site_flows(
     groups: &[Vec<usize>],
     rules: &[(bool, usize, usize, usize)],
 ) -> Vec<Flow> {
+    site_policy(hosts, groups, rules).flows
+}
+
+/// The checked policy of that site.
+fn site_policy(
+    hosts: &[(u8, bool)],
+    groups: &[Vec<usize>],
+    rules: &[(bool, usize, usize, usize)],
+) -> Policy {
     let mut text = String::from("zone inside = any\n");
     for (index, &(number, ipv6)) in hosts.iter().enumerate() {
         text.push_str(&format!("host h{index} = {}\n", address(number, ipv6)));
@@ -71,7 +81,7 @@ fn site_flows(
         "the generated site must check:\n{text}\n{:?}",
         checked.analysis.diagnostics
     );
-    checked.policy.flows
+    checked.policy
 }
 
 /// A question box somewhere around the generated addresses and ports: often wide in some
@@ -173,5 +183,24 @@ proptest! {
             }
         }
         prop_assert!(met > 0 || questions.len() == random_questions);
+    }
+
+    #[test]
+    fn machine_flows_are_exactly_the_flows_touching_each_machine(
+        hosts in prop::collection::vec((0u8..250, prop::bool::weighted(0.3)), 1..24),
+        groups in prop::collection::vec(prop::collection::vec(0usize..24, 1..6), 0..6),
+        rules in prop::collection::vec((prop::bool::weighted(0.8), 0usize..40, 0usize..40, 0usize..10), 1..40),
+    ) {
+        let policy = site_policy(&hosts, &groups, &rules);
+        for (machine, info) in policy.machines.iter().enumerate() {
+            let touching: Vec<u32> = (policy.flows.iter().enumerate())
+                .filter(|(_, flow)| {
+                    flow.source.intersects(&info.addresses)
+                        || flow.destination.intersects(&info.addresses)
+                })
+                .map(|(index, _)| index as u32)
+                .collect();
+            prop_assert_eq!(policy.machine_flows().of(machine), &touching[..]);
+        }
     }
 }

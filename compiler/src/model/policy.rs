@@ -66,7 +66,26 @@ pub struct Policy {
     pub flows: Vec<Flow>,
     pub routes: Vec<Route>,
     /// Built on first use by [`Policy::machine_flows`].
-    pub machine_flows_cache: std::sync::OnceLock<Vec<Vec<usize>>>,
+    pub machine_flows_cache: std::sync::OnceLock<MachineFlows>,
+}
+
+/// For each machine, the indices of the flows that touch its addresses, in flow order: one
+/// flat array cut into a run per machine.
+#[derive(Clone, Debug, Default)]
+pub struct MachineFlows {
+    /// `starts[machine]..starts[machine + 1]` is the machine's run of `flows`.
+    pub starts: Vec<u32>,
+    pub flows: Vec<u32>,
+}
+
+impl MachineFlows {
+    /// The flows touching `machine` (none for an unknown machine).
+    pub fn of(&self, machine: usize) -> &[u32] {
+        match (self.starts.get(machine), self.starts.get(machine + 1)) {
+            (Some(&start), Some(&end)) => &self.flows[start as usize..end as usize],
+            _ => &[],
+        }
+    }
 }
 
 /// What a ruleset is for.

@@ -3,8 +3,8 @@
 
 use super::addresses::AddressSet;
 use super::flow::{Action, Flow, FlowOrigin, Opening, Protocol};
-use super::interval_tree::{build, search, Point};
-use super::policy::{Direction, Policy, Target, TargetRule, TargetRules};
+use super::interval_tree::{build, search};
+use super::policy::{Direction, MachineFlows, Policy, Target, TargetRule, TargetRules};
 use foldhash::fast::FixedState;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -38,28 +38,61 @@ impl Policy {
     /// machines need it, `flowc check` never does) from one interval tree over every machine
     /// address range, queried with each flow's ranges, so a site of many machines and many
     /// flows never compares every machine with every flow.
-    pub fn machine_flows(&self) -> &[Vec<usize>] {
+    pub fn machine_flows(&self) -> &MachineFlows {
         self.machine_flows_cache.get_or_init(|| {
-            let mut ranges: Vec<((Point, Point), usize)> = Vec::new();
-            for (machine, info) in self.machines.iter().enumerate() {
-                ranges.extend(info.addresses.points().map(|range| (range, machine)));
-            }
-            ranges.sort_unstable();
-            let intervals: Vec<(Point, Point)> = ranges.iter().map(|(range, _)| *range).collect();
-            let mut max_end = vec![(false, 0); intervals.len()];
-            build(&intervals, &mut max_end);
-            let mut machine_flows = vec![Vec::new(); self.machines.len()];
+            // One tree per family, over plain numbers.
+            let trees = [false, true].map(|ipv6| {
+                let mut ranges: Vec<((u128, u128), u32)> = Vec::new();
+                for (machine, info) in self.machines.iter().enumerate() {
+                    let machine = machine as u32;
+                    ranges.extend(
+                        info.addresses
+                            .family_ranges(ipv6)
+                            .map(|range| (range, machine)),
+                    );
+                }
+                ranges.sort_unstable();
+                let (intervals, machines): (Vec<(u128, u128)>, Vec<u32>) =
+                    ranges.into_iter().unzip();
+                let mut max_end = vec![0; intervals.len()];
+                build(&intervals, &mut max_end);
+                (intervals, max_end, machines)
+            });
+            // Every (machine, flow) pair once, in flow order; a flow meets a machine several
+            // times when both its ends or several of its ranges hold the machine's addresses.
+            let mut pairs: Vec<(u32, u32)> = Vec::new();
+            let mut last_flow = vec![u32::MAX; self.machines.len()];
             for (index, flow) in self.flows.iter().enumerate() {
-                for range in flow.source.points().chain(flow.destination.points()) {
-                    search(&intervals, &max_end, 0, range, &mut |position| {
-                        let list: &mut Vec<usize> = &mut machine_flows[ranges[position].1];
-                        if list.last() != Some(&index) {
-                            list.push(index);
-                        }
-                    });
+                let index = index as u32;
+                for (ipv6, (intervals, max_end, machines)) in [false, true].into_iter().zip(&trees)
+                {
+                    let ends = flow.source.family_ranges(ipv6);
+                    for range in ends.chain(flow.destination.family_ranges(ipv6)) {
+                        search(intervals, max_end, 0, range, &mut |position| {
+                            let machine = machines[position];
+                            if last_flow[machine as usize] != index {
+                                last_flow[machine as usize] = index;
+                                pairs.push((machine, index));
+                            }
+                        });
+                    }
                 }
             }
-            machine_flows
+            // A counting sort by machine keeps each machine's flows in flow order.
+            let mut starts = vec![0u32; self.machines.len() + 1];
+            for &(machine, _) in &pairs {
+                starts[machine as usize + 1] += 1;
+            }
+            for machine in 1..starts.len() {
+                starts[machine] += starts[machine - 1];
+            }
+            let mut next = starts.clone();
+            let mut flows = vec![0u32; pairs.len()];
+            for (machine, flow) in pairs {
+                flows[next[machine as usize] as usize] = flow;
+                next[machine as usize] += 1;
+            }
+            MachineFlows { starts, flows }
         })
     }
 
@@ -84,11 +117,8 @@ impl Policy {
             }
             Target::Machine(index) => {
                 let own = &self.machines[index].addresses;
-                let touching = self
-                    .machine_flows()
-                    .get(index)
-                    .map_or(&[][..], Vec::as_slice);
-                for flow in touching.iter().map(|&flow| &self.flows[flow]) {
+                let touching = self.machine_flows().of(index);
+                for flow in touching.iter().map(|&flow| &self.flows[flow as usize]) {
                     let inbound = flow.destination.intersection(own);
                     if !inbound.is_empty() {
                         pieces.push((
