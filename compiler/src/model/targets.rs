@@ -227,7 +227,7 @@ fn merge(pieces: Vec<Piece<'_>>) -> Vec<TargetRule<'_>> {
     // Both passes group by hash: the first pass's order never shows (ports and origins are
     // sorted), and the second pass's groups are sorted by their key before they become rules.
     let mut by_destination: HashMap<(Key<'_>, Cow<'_, AddressSet>), Parts<'_, _>, FixedState> =
-        HashMap::default();
+        HashMap::with_capacity_and_hasher(pieces.len(), FixedState::default());
     for (direction, flow, source, destination) in pieces {
         let opening = &flow.opening;
         let key: Key<'_> = (
@@ -241,7 +241,8 @@ fn merge(pieces: Vec<Piece<'_>>) -> Vec<TargetRule<'_>> {
         entry.0.push(source);
         entry.1.push(&flow.origin);
     }
-    let mut by_pair: HashMap<PairKey<'_>, Parts<'_, (u16, u16)>, FixedState> = HashMap::default();
+    let mut by_pair: HashMap<PairKey<'_>, Parts<'_, (u16, u16)>, FixedState> =
+        HashMap::with_capacity_and_hasher(by_destination.len(), FixedState::default());
     for (((direction, action, protocol, ports, source_ports), destination), (sources, origins)) in
         by_destination
     {
