@@ -1,7 +1,8 @@
 //! The filesystem side of the command line: finding a site's files and writing output atomically.
 
 use flowc_compiler::World;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -119,16 +120,30 @@ pub fn write_all_atomically(
     let mut count = 0;
     // Most files share one directory: it is created once, not looked up once per file.
     let mut created: Option<PathBuf> = None;
+    // The names a directory held, read at its second file: only those can hold the same bytes
+    // already, so a fresh output directory costs no failed open per file, and writing a
+    // single file (`flowc fmt`) never lists its directory.
+    let mut listings: HashMap<PathBuf, Option<HashSet<OsString>>> = HashMap::new();
     let result = (|| {
         for (path, contents) in files {
             count += 1;
-            if std::fs::read(&path).is_ok_and(|existing| existing == contents) {
-                continue;
-            }
             let directory = path
                 .parent()
                 .filter(|parent| !parent.as_os_str().is_empty())
                 .unwrap_or(Path::new("."));
+            let present = match listings.get_mut(directory) {
+                None => {
+                    listings.insert(directory.to_path_buf(), None);
+                    true
+                }
+                Some(listing) => {
+                    let names = listing.get_or_insert_with(|| names_in(directory));
+                    path.file_name().is_some_and(|name| names.contains(name))
+                }
+            };
+            if present && std::fs::read(&path).is_ok_and(|existing| existing == contents) {
+                continue;
+            }
             if created.as_deref() != Some(directory) {
                 std::fs::create_dir_all(directory).map_err(|error| (path.clone(), error))?;
                 created = Some(directory.to_path_buf());
@@ -156,6 +171,18 @@ pub fn write_all_atomically(
         }
     }
     result
+}
+
+/// The names in a directory; none when it cannot be read (it does not exist yet).
+fn names_in(directory: &Path) -> HashSet<OsString> {
+    std::fs::read_dir(directory)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|entry| entry.file_name())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Makes the written temporary files durable before they are renamed into place.

@@ -1,5 +1,6 @@
 //! `flowc emit` end to end: standard output with `--for`, one file per target with `-o`,
-//! refusing sites with errors, usage errors, and byte-identical output across runs.
+//! refusing sites with errors, usage errors, byte-identical output across runs, and reruns that
+//! replace only what changed.
 
 mod support;
 
@@ -122,6 +123,40 @@ fn output_directory_gets_one_file_per_target_and_the_same_bytes_every_run() {
         .map(|entry| entry.file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(names, ["web.nft"]);
+}
+
+/// A second run into the same directory leaves the files whose bytes are already there alone
+/// (same inode: not replaced), and replaces a file that was changed by hand or is missing.
+#[test]
+fn rerunning_rewrites_only_the_files_that_differ() {
+    use std::os::unix::fs::MetadataExt;
+    let directory = site(SITE);
+    let out = directory.path().join("out");
+    let emit = || {
+        let output = flowc(
+            &["emit", "--target", "nftables", "-o", "out", "site.flow"],
+            directory.path(),
+        );
+        assert_eq!(output.status.code(), Some(0), "{:?}", text(&output));
+    };
+    let inode = |name: &str| std::fs::metadata(out.join(name)).unwrap().ino();
+    emit();
+    let written = std::fs::read(out.join("a.nft")).unwrap();
+    let before = ["fw.nft", "a.nft", "web.nft"].map(inode);
+    std::fs::write(out.join("a.nft"), "edited by hand\n").unwrap();
+    std::fs::remove_file(out.join("web.nft")).unwrap();
+    emit();
+    assert_eq!(inode("fw.nft"), before[0], "an unchanged file was replaced");
+    assert_ne!(
+        inode("a.nft"),
+        before[1],
+        "the edited file was not replaced"
+    );
+    assert_eq!(std::fs::read(out.join("a.nft")).unwrap(), written);
+    assert!(
+        out.join("web.nft").exists(),
+        "the missing file was not written"
+    );
 }
 
 /// `--only firewalls` writes the firewalls' rulesets, `--only machines` those of hosts and
