@@ -114,29 +114,36 @@ fn graph(input: &Input<'_>, target: Option<Target>) -> String {
     // Flow edges, grouped by endpoints and action.
     let mut edges: BTreeMap<(String, String, Action), BTreeSet<String>> = BTreeMap::new();
     let mut free: BTreeSet<String> = BTreeSet::new();
+    // Names are looked up in sets built once: a site has thousands of machines and flows.
+    let machines: BTreeSet<&str> = policy.machines.iter().map(|m| m.name.as_str()).collect();
+    let zones: BTreeSet<&str> = policy.zones.iter().map(|z| z.name.as_str()).collect();
+    let firewalls: BTreeSet<&str> = policy.firewalls.iter().map(|f| f.name.as_str()).collect();
     let node_of = |label: &str, free: &mut BTreeSet<String>| {
-        if policy.machines.iter().any(|machine| machine.name == label) {
+        if machines.contains(label) {
             format!("machine:{label}")
-        } else if policy.zones.iter().any(|zone| zone.name == label) {
+        } else if zones.contains(label) {
             format!("zone:{label}")
-        } else if policy
-            .firewalls
-            .iter()
-            .any(|firewall| firewall.name == label)
-        {
+        } else if firewalls.contains(label) {
             format!("firewall:{label}")
         } else {
             free.insert(label.to_string());
             format!("label:{label}")
         }
     };
+    let carried: BTreeSet<usize> = match target {
+        Some(Target::Firewall(firewall)) => (policy.routes.iter())
+            .filter(|route| route.firewalls.contains(&firewall))
+            .map(|route| route.flow)
+            .collect(),
+        _ => BTreeSet::new(),
+    };
     for (index, flow) in policy.flows.iter().enumerate() {
+        if flow.opening.opens_nothing() {
+            continue;
+        }
         let drawn = match target {
             None => true,
-            Some(Target::Firewall(firewall)) => policy
-                .routes
-                .iter()
-                .any(|route| route.flow == index && route.firewalls.contains(&firewall)),
+            Some(Target::Firewall(_)) => carried.contains(&index),
             Some(Target::Machine(machine)) => {
                 let own = &policy.machines[machine].addresses;
                 flow.source.intersects(own) || flow.destination.intersects(own)

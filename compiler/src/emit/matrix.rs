@@ -80,26 +80,34 @@ impl Backend for Matrix {
     }
 }
 
+/// For each flow, the firewalls on its routes, each once, in route order: one pass over the
+/// routes, not one per flow.
+fn firewalls_of_flows(policy: &crate::model::Policy) -> Vec<Vec<usize>> {
+    let mut firewalls = vec![Vec::new(); policy.flows.len()];
+    for route in &policy.routes {
+        let list: &mut Vec<usize> = &mut firewalls[route.flow];
+        for &firewall in &route.firewalls {
+            if !list.contains(&firewall) {
+                list.push(firewall);
+            }
+        }
+    }
+    firewalls
+}
+
 /// The rows, sorted by where the flows were written.
 fn rows(input: &Input<'_>, target: Option<Target>) -> Vec<Vec<String>> {
     let policy = input.policy;
     let mut entries: Vec<(&Flow, AddressSet, AddressSet, Vec<usize>)> = Vec::new();
     match target {
         None => {
+            let mut firewalls = firewalls_of_flows(policy);
             for (index, flow) in policy.flows.iter().enumerate() {
-                let mut firewalls = Vec::new();
-                for route in policy.routes.iter().filter(|route| route.flow == index) {
-                    for &firewall in &route.firewalls {
-                        if !firewalls.contains(&firewall) {
-                            firewalls.push(firewall);
-                        }
-                    }
-                }
                 entries.push((
                     flow,
                     flow.source.clone(),
                     flow.destination.clone(),
-                    firewalls,
+                    std::mem::take(&mut firewalls[index]),
                 ));
             }
         }
@@ -120,26 +128,22 @@ fn rows(input: &Input<'_>, target: Option<Target>) -> Vec<Vec<String>> {
         }
         Some(Target::Machine(machine)) => {
             let own = &policy.machines[machine].addresses;
+            let mut firewalls = firewalls_of_flows(policy);
             for (index, flow) in policy.flows.iter().enumerate() {
                 if flow.source.intersects(own) || flow.destination.intersects(own) {
-                    let firewalls = (policy.routes.iter().filter(|route| route.flow == index))
-                        .flat_map(|route| route.firewalls.iter().copied())
-                        .fold(Vec::new(), |mut list, firewall| {
-                            if !list.contains(&firewall) {
-                                list.push(firewall);
-                            }
-                            list
-                        });
                     entries.push((
                         flow,
                         flow.source.clone(),
                         flow.destination.clone(),
-                        firewalls,
+                        std::mem::take(&mut firewalls[index]),
                     ));
                 }
             }
         }
     }
+    // A flow that opens nothing (`tcp {}`) has no row: its empty port column would read as
+    // "every port".
+    entries.retain(|(flow, ..)| !flow.opening.opens_nothing());
     let mut rows: Vec<((String, u32, u32), Vec<String>)> = entries
         .into_iter()
         .map(|(flow, source, destination, firewalls)| {

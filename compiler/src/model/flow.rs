@@ -81,6 +81,12 @@ impl Opening {
         }
     }
 
+    /// Whether no packet matches: an empty port, ICMP type or source-port set (`tcp {}`, or a
+    /// role's port parameter that came out empty). Such an opening gives no rule anywhere.
+    pub fn opens_nothing(&self) -> bool {
+        self.ports.is_empty() || self.source_ports.is_empty()
+    }
+
     /// A readable form: `tcp 3901-3902 from 513-1023`, `udp 623`, `icmp 8`, `esp`.
     pub fn describe(&self) -> String {
         let ports = describe_ports;

@@ -107,6 +107,9 @@ impl Policy {
                     .filter(|route| route.firewalls.contains(&index))
                 {
                     let flow = &self.flows[route.flow];
+                    if flow.opening.opens_nothing() {
+                        continue;
+                    }
                     pieces.push((
                         Direction::Forward,
                         flow,
@@ -118,7 +121,8 @@ impl Policy {
             Target::Machine(index) => {
                 let own = &self.machines[index].addresses;
                 let touching = self.machine_flows().of(index);
-                for flow in touching.iter().map(|&flow| &self.flows[flow as usize]) {
+                let flows = touching.iter().map(|&flow| &self.flows[flow as usize]);
+                for flow in flows.filter(|flow| !flow.opening.opens_nothing()) {
                     let inbound = flow.destination.intersection(own);
                     if !inbound.is_empty() {
                         pieces.push((
