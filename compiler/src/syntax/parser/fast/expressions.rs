@@ -155,12 +155,12 @@ impl Cursor<'_, '_> {
 
     fn ports(&mut self) -> Option<Ports> {
         let start = self.position;
-        let (ranges, braced) = match self.eat(Token::LeftBrace) {
+        // `{}` is not a braced list but an empty set expression, as the reference parser reads it.
+        let empty_set = self.peek_is(Token::LeftBrace)
+            && self.tokens.get(self.position + 1).map(|(token, _)| *token)
+                == Some(Token::RightBrace);
+        let (ranges, braced) = match !empty_set && self.eat(Token::LeftBrace) {
             true => {
-                // `{}` is not a braced list; chumsky reads it as an empty set expression instead.
-                if self.peek_is(Token::RightBrace) {
-                    return None;
-                }
                 let ranges = self.separated_until(Token::RightBrace, true, Self::range)?;
                 self.expect(Token::RightBrace)?;
                 (ranges, true)
