@@ -1,12 +1,12 @@
 //! Criterion benchmarks of the pipeline's stages on generated sites: lexing and parsing
-//! (throughput in bytes), the whole `check`, and nftables emission for every firewall
+//! (throughput in bytes), the whole `check`, and every emitter backend
 //! (`cargo bench --bench pipeline`). Sizes are printed with the flow counts they produce.
 
 #[path = "support/generate.rs"]
 mod generate;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use flowc_compiler::emit::{backend, Input};
+use flowc_compiler::emit::{backends, Input, Layout};
 use flowc_compiler::model::Target;
 use flowc_compiler::{check, FileId, MemoryWorld};
 use std::hint::black_box;
@@ -55,29 +55,34 @@ fn check_sites(c: &mut Criterion) {
     group.finish();
 }
 
-fn emit_nftables(c: &mut Criterion) {
+/// Every backend on the 10,000-host site: per-target backends over every firewall and the
+/// first 200 hosts and groups, per-site backends over the whole site.
+fn emit_every_backend(c: &mut Criterion) {
     let world = world(10_000);
     let checked = check(&world);
     let input = Input {
         policy: &checked.policy,
         sources: &checked.analysis.sources,
     };
-    let nftables = backend("nftables").expect("registered");
-    let firewalls: Vec<Target> = (0..checked.policy.firewalls.len())
-        .map(Target::Firewall)
-        .collect();
-    c.bench_function("emit nftables, every firewall, 10000 hosts", |bench| {
-        bench.iter(|| {
-            for &target in &firewalls {
-                black_box(nftables.emit(&input, Some(target)));
-            }
-        })
-    });
+    let firewalls = (0..checked.policy.firewalls.len()).map(Target::Firewall);
+    let machines = (0..checked.policy.machines.len().min(200)).map(Target::Machine);
+    let targets: Vec<Target> = firewalls.chain(machines).collect();
+    for backend in backends() {
+        let name = format!("emit {}, 10000 hosts", backend.name());
+        c.bench_function(&name, |bench| match backend.layout() {
+            Layout::PerTarget => bench.iter(|| {
+                for &target in &targets {
+                    black_box(backend.emit(&input, Some(target)));
+                }
+            }),
+            Layout::PerSite => bench.iter(|| black_box(backend.emit(&input, None))),
+        });
+    }
 }
 
 criterion_group! {
     name = benches;
     config = Criterion::default().sample_size(10).measurement_time(Duration::from_secs(5)).warm_up_time(Duration::from_secs(1));
-    targets = lex_and_parse, check_sites, emit_nftables
+    targets = lex_and_parse, check_sites, emit_every_backend
 }
 criterion_main!(benches);
