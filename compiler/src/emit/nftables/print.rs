@@ -97,20 +97,26 @@ impl Sets {
             return;
         }
         let ranges = ports.ranges();
-        let text = if let [range] = ranges {
-            let mut text = String::new();
-            write_port_range(&mut text, *range, "-");
-            text
-        } else {
-            let mut label = String::from("ports_");
-            write_port_range(&mut label, ranges[0], "_");
-            self.declare("inet_service", label, |text| {
-                for &range in ranges {
-                    text.push_str("\t\t\t");
-                    write_port_range(text, range, "-");
-                    text.push_str(",\n");
-                }
-            })
+        let text = match ranges {
+            // Rules never hold an empty port set (`rules_for` leaves such flows out); an empty
+            // one would print nothing rather than stop the run.
+            [] => String::new(),
+            [range] => {
+                let mut text = String::new();
+                write_port_range(&mut text, *range, "-");
+                text
+            }
+            [first, ..] => {
+                let mut label = String::from("ports_");
+                write_port_range(&mut label, *first, "_");
+                self.declare("inet_service", label, |text| {
+                    for &range in ranges {
+                        text.push_str("\t\t\t");
+                        write_port_range(text, range, "-");
+                        text.push_str(",\n");
+                    }
+                })
+            }
         };
         out.push_str(&text);
         self.ports.insert(ports.clone(), text);
