@@ -5,7 +5,7 @@
 //! are printed once, when the set is declared.
 
 use super::Line;
-use crate::emit::{icmp_type_name, Family, Side};
+use crate::emit::{icmp_type_name, write_port_range, Family, Side};
 use crate::model::{AddressSet, FlowOrigin, PortSet, Protocol};
 use foldhash::fast::FixedState;
 use ipnet::IpNet;
@@ -225,15 +225,6 @@ impl Sets {
         }
         out.push_str(crate::emit::verdict(rule.action));
     }
-}
-
-/// `22` or `80-90` (`80_90` in set labels).
-fn write_port_range(out: &mut String, (lo, hi): (u16, u16), separator: &str) {
-    let _ = if lo == hi {
-        write!(out, "{lo}")
-    } else {
-        write!(out, "{lo}{separator}{hi}")
-    };
 }
 
 /// `address` as nft prints it: the bare address for a single host, else the CIDR.
