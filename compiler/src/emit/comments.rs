@@ -88,7 +88,8 @@ pub fn rule_comment(sources: &SourceMap, origins: &[&FlowOrigin], limit: usize) 
         if rest == 0 {
             0
         } else {
-            " +".len() + rest.to_string().len() + " more".len()
+            // The digits of `rest`, counted without printing it: this runs for every origin.
+            " +".len() + rest.ilog10() as usize + 1 + " more".len()
         }
     };
     let mut comment = String::new();
