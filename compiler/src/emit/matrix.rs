@@ -100,17 +100,6 @@ fn rows(input: &Input<'_>, target: Option<Target>) -> Vec<Vec<String>> {
     let policy = input.policy;
     let mut entries: Vec<(&Flow, AddressSet, AddressSet, Vec<usize>)> = Vec::new();
     match target {
-        None => {
-            let mut firewalls = firewalls_of_flows(policy);
-            for (index, flow) in policy.flows.iter().enumerate() {
-                entries.push((
-                    flow,
-                    flow.source.clone(),
-                    flow.destination.clone(),
-                    std::mem::take(&mut firewalls[index]),
-                ));
-            }
-        }
         Some(Target::Firewall(firewall)) => {
             for route in policy
                 .routes
@@ -126,11 +115,19 @@ fn rows(input: &Input<'_>, target: Option<Target>) -> Vec<Vec<String>> {
                 ));
             }
         }
-        Some(Target::Machine(machine)) => {
-            let own = &policy.machines[machine].addresses;
+        // The whole site, or the flows to or from one machine: each flow with its own addresses
+        // and every firewall it crosses.
+        None | Some(Target::Machine(_)) => {
+            let own = match target {
+                Some(Target::Machine(machine)) => Some(&policy.machines[machine].addresses),
+                _ => None,
+            };
             let mut firewalls = firewalls_of_flows(policy);
             for (index, flow) in policy.flows.iter().enumerate() {
-                if flow.source.intersects(own) || flow.destination.intersects(own) {
+                let wanted = own.is_none_or(|own| {
+                    flow.source.intersects(own) || flow.destination.intersects(own)
+                });
+                if wanted {
                     entries.push((
                         flow,
                         flow.source.clone(),
