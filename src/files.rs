@@ -118,35 +118,27 @@ pub fn write_all_atomically(
 ) -> Result<usize, (PathBuf, std::io::Error)> {
     let mut pending: Vec<(PathBuf, PathBuf)> = Vec::new();
     let mut count = 0;
-    // Most files share one directory: it is created once, not looked up once per file.
-    let mut created: Option<PathBuf> = None;
-    // The names a directory held, read at its second file: only those can hold the same bytes
-    // already, so a fresh output directory costs no failed open per file, and writing a
-    // single file (`flowc fmt`) never lists its directory.
-    let mut listings: HashMap<PathBuf, Option<HashSet<OsString>>> = HashMap::new();
+    let mut directories: HashMap<PathBuf, Directory> = HashMap::new();
     let result = (|| {
         for (path, contents) in files {
             count += 1;
-            let directory = path
-                .parent()
-                .filter(|parent| !parent.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let present = match listings.get_mut(directory) {
-                None => {
-                    listings.insert(directory.to_path_buf(), None);
-                    true
-                }
-                Some(listing) => {
-                    let names = listing.get_or_insert_with(|| names_in(directory));
-                    path.file_name().is_some_and(|name| names.contains(name))
-                }
-            };
+            let directory = directory_of(&path);
+            let seen = directories.contains_key(directory);
+            let state = directories.entry(directory.to_path_buf()).or_default();
+            if seen {
+                state.names.get_or_insert_with(|| names_in(directory));
+            }
+            // Without a listing yet (the directory's first file), the file may be there.
+            let present = state
+                .names
+                .as_ref()
+                .is_none_or(|names| path.file_name().is_some_and(|name| names.contains(name)));
             if present && std::fs::read(&path).is_ok_and(|existing| existing == contents) {
                 continue;
             }
-            if created.as_deref() != Some(directory) {
+            if !state.created {
                 std::fs::create_dir_all(directory).map_err(|error| (path.clone(), error))?;
-                created = Some(directory.to_path_buf());
+                state.created = true;
             }
             let file_name = path
                 .file_name()
@@ -173,6 +165,24 @@ pub fn write_all_atomically(
     result
 }
 
+/// What [`write_all_atomically`] knows of one output directory.
+#[derive(Default)]
+struct Directory {
+    /// The names it held, read at its second file: only those can hold the same bytes already,
+    /// so a fresh output directory costs no failed open per file, and writing a single file
+    /// (`flowc fmt`) never lists its directory.
+    names: Option<HashSet<OsString>>,
+    /// Whether it was created (or found) already: most files share one directory.
+    created: bool,
+}
+
+/// The directory a file is written in: its parent, or `.` for a bare file name.
+fn directory_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
 /// The names in a directory; none when it cannot be read (it does not exist yet).
 fn names_in(directory: &Path) -> HashSet<OsString> {
     std::fs::read_dir(directory)
@@ -195,15 +205,10 @@ fn flush_to_disk(pending: &[(PathBuf, PathBuf)]) -> std::io::Result<()> {
     // file lives on its directory's file system, and there are few directories.
     let directories: std::collections::BTreeSet<&Path> = pending
         .iter()
-        .filter_map(|(temporary, _)| temporary.parent())
+        .map(|(temporary, _)| directory_of(temporary))
         .collect();
     let mut flushed_devices = Vec::new();
     for directory in directories {
-        let directory = if directory.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            directory
-        };
         let handle = std::fs::File::open(directory)?;
         let device = handle.metadata()?.dev();
         if flushed_devices.contains(&device) {
