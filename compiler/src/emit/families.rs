@@ -1,31 +1,9 @@
-//! Splitting rules by address family, and the port and ICMP vocabulary the backends share.
+//! Splitting rules by address family, and the ICMP vocabulary the backends share (port lists
+//! come from the model, where diagnostics print them too).
 
-use crate::model::{Action, AddressSet, PortSet, Protocol, TargetRule};
+pub use crate::model::flow::{port_list, write_port_range};
+use crate::model::{Action, AddressSet, Protocol, TargetRule};
 use ipnet::IpNet;
-use std::fmt::Write;
-
-/// The ranges of a port set written with `separator` between the ends of a range
-/// (`22`, `80-90` or `80:90`), joined by `joiner`.
-pub fn port_list(ports: &PortSet, separator: &str, joiner: &str) -> String {
-    let mut list = String::new();
-    for (index, &range) in ports.ranges().iter().enumerate() {
-        if index > 0 {
-            list.push_str(joiner);
-        }
-        write_port_range(&mut list, range, separator);
-    }
-    list
-}
-
-/// One port range: `22`, or its ends with `separator` between them (`80-90`, `80:90`).
-pub fn write_port_range(out: &mut String, (lo, hi): (u16, u16), separator: &str) {
-    // Writing to a String cannot fail.
-    let _ = if lo == hi {
-        write!(out, "{lo}")
-    } else {
-        write!(out, "{lo}{separator}{hi}")
-    };
-}
 
 /// An address family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

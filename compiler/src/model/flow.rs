@@ -107,18 +107,31 @@ impl Opening {
 
 /// A port set as `22,513-1023`.
 pub fn describe_ports(set: &PortSet) -> String {
-    let ranges: Vec<String> = set
-        .ranges()
-        .iter()
-        .map(|(lo, hi)| {
-            if lo == hi {
-                lo.to_string()
-            } else {
-                format!("{lo}-{hi}")
-            }
-        })
-        .collect();
-    ranges.join(",")
+    port_list(set, "-", ",")
+}
+
+/// The ranges of a port set written with `separator` between the ends of a range
+/// (`22`, `80-90` or `80:90`), joined by `joiner`.
+pub fn port_list(ports: &PortSet, separator: &str, joiner: &str) -> String {
+    let mut list = String::new();
+    for (index, &range) in ports.ranges().iter().enumerate() {
+        if index > 0 {
+            list.push_str(joiner);
+        }
+        write_port_range(&mut list, range, separator);
+    }
+    list
+}
+
+/// One port range: `22`, or its ends with `separator` between them (`80-90`, `80:90`).
+pub fn write_port_range(out: &mut String, (lo, hi): (u16, u16), separator: &str) {
+    use std::fmt::Write;
+    // Writing to a String cannot fail.
+    let _ = if lo == hi {
+        write!(out, "{lo}")
+    } else {
+        write!(out, "{lo}{separator}{hi}")
+    };
 }
 
 /// Where a flow came from, for diagnostics, rule comments and the port matrix.
