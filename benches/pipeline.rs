@@ -60,10 +60,7 @@ fn check_sites(c: &mut Criterion) {
 fn emit_every_backend(c: &mut Criterion) {
     let world = world(10_000);
     let checked = check(&world);
-    let input = Input {
-        policy: &checked.policy,
-        sources: &checked.analysis.sources,
-    };
+    let input = Input::new(&checked.policy, &checked.analysis.sources);
     let firewalls = (0..checked.policy.firewalls.len()).map(Target::Firewall);
     let machines = (0..checked.policy.machines.len().min(200)).map(Target::Machine);
     let targets: Vec<Target> = firewalls.chain(machines).collect();

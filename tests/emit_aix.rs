@@ -246,10 +246,7 @@ fn the_rules_decide_like_the_model_for_packets_to_and_from_each_aix_host() {
     ] {
         let checked = checked(&data_directory().join(site));
         let policy = &checked.policy;
-        let input = Input {
-            policy,
-            sources: &checked.analysis.sources,
-        };
+        let input = Input::new(policy, &checked.analysis.sources);
         let targets = aix().targets(policy);
         assert!(!targets.is_empty(), "{site} has AIX hosts");
         let (mut allowed, mut denied) = (0, 0);

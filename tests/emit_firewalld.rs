@@ -53,10 +53,7 @@ fn every_site_snapshots_and_every_tree_passes_firewalld_offline_check() {
             &site_name(&path),
             &emit_all(firewalld(), &checked),
         );
-        let input = Input {
-            policy: &checked.policy,
-            sources: &checked.analysis.sources,
-        };
+        let input = Input::new(&checked.policy, &checked.analysis.sources);
         for target in checked.policy.targets() {
             let files = firewalld().files(&input, Some(target));
             let name = format!(
@@ -88,10 +85,7 @@ fn every_site_snapshots_and_every_tree_passes_firewalld_offline_check() {
 #[test]
 fn source_ports_go_into_a_net_port_ipset() {
     let checked = checked(&data_directory().join("emit/kernel.flow"));
-    let input = Input {
-        policy: &checked.policy,
-        sources: &checked.analysis.sources,
-    };
+    let input = Input::new(&checked.policy, &checked.analysis.sources);
     let target = checked.policy.target_named("fw").unwrap();
     let text = firewalld().emit(&input, Some(target));
     assert!(text.contains("<ipset type=\"hash:net,port\">"), "{text}");

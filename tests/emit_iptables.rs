@@ -38,10 +38,7 @@ fn every_site_snapshots_and_every_ruleset_passes_restore_test() {
 fn ruleset(backend: &dyn Backend, text: &str, target: &str) -> String {
     let checked = check(&MemoryWorld::single("site.flow", text));
     assert!(!checked.has_errors(), "{:?}", checked.analysis.diagnostics);
-    let input = Input {
-        policy: &checked.policy,
-        sources: &checked.analysis.sources,
-    };
+    let input = Input::new(&checked.policy, &checked.analysis.sources);
     backend.emit(
         &input,
         Some(

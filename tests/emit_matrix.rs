@@ -83,10 +83,7 @@ fn a_row_names_ports_firewalls_role_citation_and_origin() {
         "{nimsh:?}"
     );
     // --for a firewall keeps the flows it carries, with the addresses on its path.
-    let input = Input {
-        policy: &checked.policy,
-        sources: &checked.analysis.sources,
-    };
+    let input = Input::new(&checked.policy, &checked.analysis.sources);
     let target = checked.policy.target_named("fw1").unwrap();
     let carried = parse_csv(&backend("matrix-csv").unwrap().emit(&input, Some(target)));
     assert!(

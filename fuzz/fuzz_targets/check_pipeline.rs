@@ -38,7 +38,7 @@ fuzz_target!(|data: &[u8]| {
         assert_span_in(&sources.get(span.file).text, span.file, span, &"policy");
     }
     // Every backend, as `flowc emit` runs it: with `-o DIR` and with `--for` each target.
-    let input = Input { policy, sources };
+    let input = Input::new(policy, sources);
     for backend in backends() {
         match backend.layout() {
             Layout::PerSite => {

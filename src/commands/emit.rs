@@ -42,10 +42,7 @@ pub fn run(
         return status::PROBLEMS;
     }
     let policy = &checked.policy;
-    let input = Input {
-        policy,
-        sources: &checked.analysis.sources,
-    };
+    let input = Input::new(policy, &checked.analysis.sources);
     let chosen: Option<Target> = match for_name {
         Some(name) => match policy.target_named(name) {
             Some(target) => Some(target),

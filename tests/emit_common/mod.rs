@@ -60,10 +60,7 @@ pub fn checked(path: &Path) -> Checked {
 /// The site's output of one backend: every target's ruleset, each under a `=== NAME ===`
 /// line, or the one document of a per-site backend.
 pub fn emit_all(backend: &dyn Backend, checked: &Checked) -> String {
-    let input = Input {
-        policy: &checked.policy,
-        sources: &checked.analysis.sources,
-    };
+    let input = Input::new(&checked.policy, &checked.analysis.sources);
     match backend.layout() {
         Layout::PerSite => backend.emit(&input, None),
         Layout::PerTarget => backend
@@ -83,10 +80,7 @@ pub fn emit_all(backend: &dyn Backend, checked: &Checked) -> String {
 
 /// Every (target name, ruleset) of a per-target backend.
 pub fn rulesets(backend: &dyn Backend, checked: &Checked) -> Vec<(String, String)> {
-    let input = Input {
-        policy: &checked.policy,
-        sources: &checked.analysis.sources,
-    };
+    let input = Input::new(&checked.policy, &checked.analysis.sources);
     checked
         .policy
         .targets()

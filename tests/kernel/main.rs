@@ -54,10 +54,7 @@ fn servers() -> Vec<IpAddr> {
 }
 
 fn ruleset(checked: &Checked, name: &str, target: Target) -> String {
-    let input = Input {
-        policy: &checked.policy,
-        sources: &checked.analysis.sources,
-    };
+    let input = Input::new(&checked.policy, &checked.analysis.sources);
     backend(name)
         .expect("registered")
         .emit(&input, Some(target))

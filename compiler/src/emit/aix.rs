@@ -103,8 +103,8 @@ fn script(input: &Input<'_>, target: Target) -> String {
             .flat_map(by_family)
             .filter(|part| part.family == family)
         {
-            text.push_str(&origin_lines(input.sources, &part.rule.origins, "# "));
-            let description = rule_comment(input.sources, &part.rule.origins, DESCRIPTION_LIMIT);
+            text.push_str(&origin_lines(input, &part.rule.origins, "# "));
+            let description = rule_comment(input, &part.rule.origins, DESCRIPTION_LIMIT);
             text.push_str(&commands(&part, version, routing, &description));
         }
         text.push('\n');

@@ -1,6 +1,7 @@
 //! The text emitters share: where a rule came from (file, line, role, statement, `@allow`
 //! reasons), cut to what a ruleset keeps, and made safe inside quotes.
 
+use super::Input;
 use crate::model::{FlowOrigin, Policy};
 use crate::source::SourceMap;
 use std::fmt::Write;
@@ -57,9 +58,8 @@ pub fn origin_text(sources: &SourceMap, origin: &FlowOrigin) -> String {
     text
 }
 
-/// Appends [`origin_text`] to `out`. Rulesets print every origin of every rule, so this builds
-/// no intermediate strings.
-fn push_origin_text(out: &mut String, sources: &SourceMap, origin: &FlowOrigin) {
+/// Appends [`origin_text`] to `out`, building no intermediate strings.
+pub(super) fn push_origin_text(out: &mut String, sources: &SourceMap, origin: &FlowOrigin) {
     let mut line = OneLine::new(out);
     push_location(&mut line, sources, origin.item);
     if let Some(role) = &origin.role {
@@ -80,9 +80,7 @@ fn push_origin_text(out: &mut String, sources: &SourceMap, origin: &FlowOrigin) 
 
 /// The in-ruleset comment of a rule: every origin joined by `; `, cut to `limit` bytes at an
 /// origin boundary with ` +N more` (the `#` lines above a rule list them all).
-pub fn rule_comment(sources: &SourceMap, origins: &[&FlowOrigin], limit: usize) -> String {
-    // Each origin's text is made only when the comment gets that far: a rule merged from
-    // hundreds of flows keeps a few of them.
+pub fn rule_comment(input: &Input<'_>, origins: &[&FlowOrigin], limit: usize) -> String {
     let count = origins.len();
     let more_length = |rest: usize| {
         if rest == 0 {
@@ -93,28 +91,30 @@ pub fn rule_comment(sources: &SourceMap, origins: &[&FlowOrigin], limit: usize) 
         }
     };
     let mut comment = String::new();
-    let (mut plain, mut text) = (String::new(), String::new());
     for (index, origin) in origins.iter().enumerate() {
-        plain.clear();
-        push_origin_text(&mut plain, sources, origin);
-        text.clear();
-        push_quotable(&mut text, &plain);
         let separator = if index == 0 { "" } else { "; " };
         let rest = count - index - 1;
-        if comment.len() + separator.len() + text.len() + more_length(rest) <= limit {
-            comment.push_str(separator);
-            comment.push_str(&text);
-            continue;
-        }
-        if index == 0 {
-            comment = shorten(&text, limit.saturating_sub(more_length(rest)));
-            if rest > 0 {
-                let _ = write!(comment, " +{rest} more");
+        let fits = input.with_origin_text(origin, |text| {
+            let text = &*text.quoted;
+            if comment.len() + separator.len() + text.len() + more_length(rest) <= limit {
+                comment.push_str(separator);
+                comment.push_str(text);
+                return true;
             }
-        } else {
-            let _ = write!(comment, " +{} more", count - index);
+            if index == 0 {
+                comment = shorten(text, limit.saturating_sub(more_length(rest)));
+                if rest > 0 {
+                    let _ = write!(comment, " +{rest} more");
+                }
+            }
+            false
+        });
+        if !fits {
+            if index > 0 {
+                let _ = write!(comment, " +{} more", count - index);
+            }
+            break;
         }
-        break;
     }
     let end = boundary_at_most(&comment, limit);
     comment.truncate(end);
@@ -132,27 +132,31 @@ pub fn shorten(text: &str, limit: usize) -> String {
 }
 
 /// The `#` comment lines above a rule: one per origin, with its citation.
-pub fn origin_lines(sources: &SourceMap, origins: &[&FlowOrigin], prefix: &str) -> String {
+pub fn origin_lines(input: &Input<'_>, origins: &[&FlowOrigin], prefix: &str) -> String {
     let mut lines = String::new();
-    push_origin_lines(&mut lines, sources, origins, prefix);
+    push_origin_lines(&mut lines, input, origins, prefix);
     lines
 }
 
 /// Appends [`origin_lines`] to `out`.
 pub fn push_origin_lines(
     out: &mut String,
-    sources: &SourceMap,
+    input: &Input<'_>,
     origins: &[&FlowOrigin],
     prefix: &str,
 ) {
     for origin in origins {
         out.push_str(prefix);
-        push_origin_text(out, sources, origin);
-        if let Some(citation) = &origin.citation {
-            out.push_str(" — ");
-            OneLine::new(out).push(citation);
-        }
+        input.with_origin_text(origin, |text| out.push_str(&text.line));
         out.push('\n');
+    }
+}
+
+/// Appends what an origin's `#` line adds to its [`origin_text`]: the citation.
+pub(super) fn push_origin_line(out: &mut String, origin: &FlowOrigin) {
+    if let Some(citation) = &origin.citation {
+        out.push_str(" — ");
+        OneLine::new(out).push(citation);
     }
 }
 
@@ -223,7 +227,7 @@ pub fn quotable(text: &str) -> String {
     safe
 }
 
-fn push_quotable(out: &mut String, text: &str) {
+pub(super) fn push_quotable(out: &mut String, text: &str) {
     // Most texts are printable ASCII without a character to replace: copied as they are.
     let plain = text
         .bytes()

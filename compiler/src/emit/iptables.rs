@@ -131,8 +131,8 @@ fn ruleset(input: &Input<'_>, target: Target, family: Family) -> String {
                 .into_iter()
                 .filter(|part| part.family == family)
             {
-                body.push_str(&origin_lines(input.sources, &rule.origins, "# "));
-                let comment = rule_comment(input.sources, &rule.origins, COMMENT_LIMIT);
+                body.push_str(&origin_lines(input, &rule.origins, "# "));
+                let comment = rule_comment(input, &rule.origins, COMMENT_LIMIT);
                 body.push_str(&rule_lines(&part, base, icmp, &comment, &mut chains));
             }
         }

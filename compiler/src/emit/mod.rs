@@ -13,18 +13,41 @@ pub mod firewalld;
 pub mod iptables;
 pub mod matrix;
 pub mod nftables;
+mod origin_texts;
 
 pub use comments::*;
 pub use families::*;
 
-use crate::model::{Policy, Target};
+use crate::model::{FlowOrigin, Policy, Target};
 use crate::source::SourceMap;
+use origin_texts::{OriginText, OriginTexts};
 
-/// What every backend reads: the checked policy and the files its spans point into.
-#[derive(Clone, Copy)]
+/// What every backend reads: the checked policy and the files its spans point into, and the
+/// printed origins of its flows, which every ruleset of one run shares.
 pub struct Input<'a> {
     pub policy: &'a Policy,
     pub sources: &'a SourceMap,
+    origin_texts: OriginTexts,
+}
+
+impl<'a> Input<'a> {
+    pub fn new(policy: &'a Policy, sources: &'a SourceMap) -> Input<'a> {
+        Input {
+            policy,
+            sources,
+            origin_texts: OriginTexts::new(policy),
+        }
+    }
+
+    /// Calls `use_text` with the printed form of `origin`, made once per run.
+    fn with_origin_text<R>(
+        &self,
+        origin: &FlowOrigin,
+        use_text: impl FnOnce(&OriginText) -> R,
+    ) -> R {
+        self.origin_texts
+            .with(self.policy, self.sources, origin, use_text)
+    }
 }
 
 /// How many files a backend writes with `-o DIR`.

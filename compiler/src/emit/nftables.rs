@@ -75,11 +75,11 @@ fn ruleset(input: &Input<'_>, target: Target) -> String {
                 .filter(|rule| rule.direction == direction),
         ));
         for line in &lines {
-            push_origin_lines(&mut chains, input.sources, &line.origins, "\t\t# ");
+            push_origin_lines(&mut chains, input, &line.origins, "\t\t# ");
             chains.push_str("\t\t");
             sets.write_rule(&mut chains, line);
             chains.push_str(" comment \"");
-            chains.push_str(&rule_comment(input.sources, &line.origins, COMMENT_LIMIT));
+            chains.push_str(&rule_comment(input, &line.origins, COMMENT_LIMIT));
             chains.push_str("\"\n");
         }
         chains.push_str("\t}\n");

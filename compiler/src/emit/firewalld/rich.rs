@@ -18,7 +18,7 @@ impl Tree {
     pub(super) fn rich_rules(&mut self, input: &Input<'_>, rule: &TargetRule<'_>) -> String {
         let mut text = String::new();
         for part in by_family(rule) {
-            let comments = origin_lines(input.sources, &rule.origins, "");
+            let comments = origin_lines(input, &rule.origins, "");
             let mut comment: String = comments
                 .lines()
                 .map(|line| format!("  <!-- {} -->\n", xml_comment(line)))
