@@ -175,8 +175,16 @@ impl<T: Point> IntervalSet<T> {
         !self.intersection(other).is_empty()
     }
 
+    /// Whether every value of `self` is in `other`, without building a set: ranges never touch,
+    /// so each range of a subset lies inside one range of `other`, found by binary search.
     pub fn is_subset(&self, other: &Self) -> bool {
-        self.difference(other).is_empty()
+        self.ranges.iter().all(|&(lo, hi)| {
+            let index = other.ranges.partition_point(|&(_, other_hi)| other_hi < lo);
+            other
+                .ranges
+                .get(index)
+                .is_some_and(|&(other_lo, other_hi)| other_lo <= lo && hi <= other_hi)
+        })
     }
 
     pub fn first(&self) -> Option<T> {
@@ -228,6 +236,8 @@ mod tests {
             let a = IntervalSet::from_ranges(a.into_iter().map(|(lo, width)| (lo, lo + width)));
             let b = IntervalSet::from_ranges(b.into_iter().map(|(lo, width)| (lo, lo + width)));
             let common: Vec<u16> = values(&a).into_iter().filter(|v| b.contains(*v)).collect();
+            proptest::prop_assert_eq!(b.is_subset(&a), common.len() == values(&b).len());
+            proptest::prop_assert_eq!(a.is_subset(&b), common.len() == values(&a).len());
             for both in [a.intersection(&b), b.intersection(&a)] {
                 proptest::prop_assert_eq!(values(&both), common.clone());
                 proptest::prop_assert_eq!(

@@ -123,21 +123,16 @@ impl Policy {
                 let touching = self.machine_flows().of(index);
                 let flows = touching.iter().map(|&flow| &self.flows[flow as usize]);
                 for flow in flows.filter(|flow| !flow.opening.opens_nothing()) {
-                    let inbound = flow.destination.intersection(own);
+                    let inbound = restricted(&flow.destination, own);
                     if !inbound.is_empty() {
-                        pieces.push((
-                            Direction::Input,
-                            flow,
-                            Cow::Borrowed(&flow.source),
-                            Cow::Owned(inbound),
-                        ));
+                        pieces.push((Direction::Input, flow, Cow::Borrowed(&flow.source), inbound));
                     }
-                    let outbound = flow.source.intersection(own);
+                    let outbound = restricted(&flow.source, own);
                     if !outbound.is_empty() {
                         pieces.push((
                             Direction::Output,
                             flow,
-                            Cow::Owned(outbound),
+                            outbound,
                             Cow::Borrowed(&flow.destination),
                         ));
                     }
@@ -188,6 +183,16 @@ impl Policy {
                 .flows
                 .iter()
                 .any(|flow| flow.action == Action::Allow && matches(flow))
+    }
+}
+
+/// `set ∩ own`, borrowing `own` when `set` holds all of it: the usual case (a host has one
+/// address, and a flow reaches all of it or none), so no set is built per flow and machine.
+fn restricted<'a>(set: &AddressSet, own: &'a AddressSet) -> Cow<'a, AddressSet> {
+    if own.is_subset(set) {
+        Cow::Borrowed(own)
+    } else {
+        Cow::Owned(set.intersection(own))
     }
 }
 
