@@ -243,13 +243,11 @@ fn semantics(analysis: &Analysis) -> Semantics {
     let mut topology = topology::Topology::new(&site);
     let (routes, route_diagnostics) = topology.routes(&expansion.flows);
     let settings = checks::levels::Settings::from_analysis(analysis);
-    let evaluator = query::Evaluator::new(&expansion.flows);
     let context = checks::Context {
         site: &site,
         flows: &expansion.flows,
         routes: &routes,
         topology: &topology,
-        evaluator: &evaluator,
         expects: &expansion.expects,
         settings: &settings,
     };

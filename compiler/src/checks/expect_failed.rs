@@ -2,6 +2,7 @@
 
 use super::Context;
 use crate::diagnostic::Diagnostic;
+use crate::query::Evaluator;
 use crate::syntax::ast::Outcome;
 
 crate::declare_codes! {
@@ -16,7 +17,7 @@ crate::declare_codes! {
     EXPECT_FAILED = "expect-failed", "expectation does not hold";
 }
 
-pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
+pub fn check(context: &Context<'_, '_>, evaluator: &Evaluator<'_>) -> Vec<Diagnostic> {
     let sources = &context.site.analysis.sources;
     let at = |span: crate::Span| {
         let file = sources.get(span.file);
@@ -24,7 +25,7 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     };
     let mut diagnostics = Vec::new();
     for case in context.expects {
-        let verdict = context.evaluator.evaluate(
+        let verdict = evaluator.evaluate(
             &case.source,
             &case.destination,
             &case.openings,

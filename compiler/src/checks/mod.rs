@@ -29,25 +29,47 @@ pub struct Context<'a, 's> {
     pub flows: &'a [Flow],
     pub routes: &'a [Route],
     pub topology: &'a Topology,
-    pub evaluator: &'a Evaluator<'a>,
     pub expects: &'a [ExpectCase],
     pub settings: &'a levels::Settings,
 }
 
 /// Runs every check that works on flows; `no-path` and `unbound-peer` are found while routing
 /// and expanding.
+///
+/// The coverage index and the two checks that read only it and the flows (`shadowed`,
+/// `redundant`) are most of the work. They run on other cores while the checks that read the
+/// site, whose caches are not shared between threads, run on this one. Diagnostics are
+/// collected in the same order whichever finishes first.
 pub fn run(context: &Context<'_, '_>) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
-    diagnostics.extend(shadowed::check(context));
-    diagnostics.extend(redundant::check(context));
-    diagnostics.extend(broad_range::check(context));
-    diagnostics.extend(any_source::check(context));
-    diagnostics.extend(insecure_service::check(context));
-    diagnostics.extend(port_collision::check(context));
-    diagnostics.extend(bmc_port_conflict::check(context));
-    diagnostics.extend(unused::check(context));
-    diagnostics.extend(expect_failed::check(context));
-    diagnostics
+    let flows = context.flows;
+    std::thread::scope(|scope| {
+        let coverage = scope.spawn(move || {
+            let evaluator = Evaluator::new(flows);
+            let (shadowed, redundant) = std::thread::scope(|inner| {
+                let shadowed = inner.spawn(|| shadowed::check(flows, &evaluator));
+                let redundant = redundant::check(flows, &evaluator);
+                (joined(shadowed.join()), redundant)
+            });
+            (evaluator, shadowed, redundant)
+        });
+        let mut site = Vec::new();
+        site.extend(broad_range::check(context));
+        site.extend(any_source::check(context));
+        site.extend(insecure_service::check(context));
+        site.extend(port_collision::check(context));
+        site.extend(bmc_port_conflict::check(context));
+        site.extend(unused::check(context));
+        let (evaluator, mut diagnostics, redundant) = joined(coverage.join());
+        diagnostics.extend(redundant);
+        diagnostics.extend(site);
+        diagnostics.extend(expect_failed::check(context, &evaluator));
+        diagnostics
+    })
+}
+
+/// The result of a joined thread; a panic there continues here, as if it had run on this one.
+fn joined<T>(result: std::thread::Result<T>) -> T {
+    result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// Every lint, for the registry.

@@ -1,9 +1,9 @@
 //! `redundant`: explicit allows that other allows already open entirely.
 
-use super::Context;
 use crate::coverage::{boxes, covered};
 use crate::diagnostic::Diagnostic;
-use crate::model::Action;
+use crate::model::{Action, Flow};
+use crate::query::Evaluator;
 use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -21,24 +21,24 @@ crate::declare_codes! {
     REDUNDANT = "redundant", "allow fully covered by other allows";
 }
 
-pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
+pub fn check(flows: &[Flow], evaluator: &Evaluator<'_>) -> Vec<Diagnostic> {
     let mut items: BTreeMap<Span, Vec<usize>> = BTreeMap::new();
-    for (index, flow) in context.flows.iter().enumerate() {
+    for (index, flow) in flows.iter().enumerate() {
         if flow.action == Action::Allow && flow.origin.role.is_none() {
             items.entry(flow.origin.item).or_default().push(index);
         }
     }
-    let allows = context.evaluator.allow_index();
+    let allows = evaluator.allow_index();
     let mut flagged: BTreeSet<Span> = BTreeSet::new();
     let mut diagnostics = Vec::new();
     // Canonical order (file, position), so exactly one of two mutual covers is reported.
     for (item, members) in &items {
         let usable = |other: usize| {
-            let origin = &context.flows[other].origin;
+            let origin = &flows[other].origin;
             origin.item != *item && !flagged.contains(&origin.item)
         };
         let all_covered = members.iter().all(|&index| {
-            let flow = &context.flows[index];
+            let flow = &flows[index];
             covered(
                 &boxes(&flow.source, &flow.destination, &flow.opening),
                 allows,
@@ -51,17 +51,12 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
         let mut covering: Vec<(Span, Option<String>)> = members
             .iter()
             .flat_map(|&index| {
-                let flow = &context.flows[index];
+                let flow = &flows[index];
                 boxes(&flow.source, &flow.destination, &flow.opening)
             })
             .flat_map(|packet| allows.overlapping(&packet))
             .filter(|(_, other)| usable(*other))
-            .map(|(_, other)| {
-                (
-                    context.flows[other].origin.item,
-                    context.flows[other].origin.role.clone(),
-                )
-            })
+            .map(|(_, other)| (flows[other].origin.item, flows[other].origin.role.clone()))
             .collect();
         covering.sort();
         covering.dedup();

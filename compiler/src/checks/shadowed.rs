@@ -1,9 +1,10 @@
 //! `shadowed`: allows that denies cover entirely, alone or together.
 
-use super::{origin_label, Context};
+use super::origin_label;
 use crate::coverage::{boxes, covered};
 use crate::diagnostic::Diagnostic;
-use crate::model::Action;
+use crate::model::{Action, Flow};
+use crate::query::Evaluator;
 use crate::source::Span;
 use std::collections::BTreeMap;
 
@@ -25,10 +26,9 @@ crate::declare_codes! {
     SHADOWED = "shadowed", "allow fully covered by denies";
 }
 
-pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
+pub fn check(flows: &[Flow], evaluator: &Evaluator<'_>) -> Vec<Diagnostic> {
     let mut groups: BTreeMap<(Span, Option<Span>), Vec<usize>> = BTreeMap::new();
-    for (index, flow) in context
-        .flows
+    for (index, flow) in flows
         .iter()
         .enumerate()
         // An allow that opens nothing is not covered by denies but empty: `redundant` says so.
@@ -39,11 +39,11 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
             .or_default()
             .push(index);
     }
-    let denies = context.evaluator.deny_index();
+    let denies = evaluator.deny_index();
     let mut diagnostics = Vec::new();
     for ((item, _), members) in groups {
         let all_covered = members.iter().all(|&index| {
-            let flow = &context.flows[index];
+            let flow = &flows[index];
             covered(
                 &boxes(&flow.source, &flow.destination, &flow.opening),
                 denies,
@@ -53,15 +53,15 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
         if !all_covered {
             continue;
         }
-        let flow = &context.flows[members[0]];
+        let flow = &flows[members[0]];
         let mut covering: Vec<Span> = members
             .iter()
             .flat_map(|&index| {
-                let flow = &context.flows[index];
+                let flow = &flows[index];
                 boxes(&flow.source, &flow.destination, &flow.opening)
             })
             .flat_map(|packet| denies.overlapping(&packet))
-            .map(|(_, deny)| context.flows[deny].origin.item)
+            .map(|(_, deny)| flows[deny].origin.item)
             .collect();
         covering.sort();
         covering.dedup();
