@@ -90,7 +90,7 @@ pub fn rule_comment(input: &Input<'_>, origins: &[&FlowOrigin], limit: usize) ->
             " +".len() + rest.ilog10() as usize + 1 + " more".len()
         }
     };
-    let mut comment = String::new();
+    let mut comment = String::with_capacity(limit);
     for (index, origin) in origins.iter().enumerate() {
         let separator = if index == 0 { "" } else { "; " };
         let rest = count - index - 1;

@@ -52,7 +52,9 @@ struct Line<'a> {
 fn ruleset(input: &Input<'_>, target: Target) -> String {
     let rules = input.policy.rules_for(target);
     let mut sets = Sets::default();
-    let mut chains = String::new();
+    // About what a rule and an origin line take, so that the text is rarely copied to grow.
+    let origins: usize = rules.rules.iter().map(|rule| rule.origins.len()).sum();
+    let mut chains = String::with_capacity(1024 + rules.rules.len() * 160 + origins * 40);
     let directions: &[Direction] = match target {
         Target::Firewall(_) => &[Direction::Forward],
         Target::Machine(_) => &[Direction::Input, Direction::Output],

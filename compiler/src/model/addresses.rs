@@ -145,20 +145,21 @@ impl AddressSet {
 
     /// The smallest list of CIDRs covering exactly this set, IPv4 first, each family sorted.
     pub fn to_networks(&self) -> Vec<IpNet> {
-        let mut networks = Vec::new();
+        // Each range is at least one CIDR; most are exactly one (a host, a zone's block).
+        let mut networks = Vec::with_capacity(self.v4.ranges().len() + self.v6.ranges().len());
         for &(lo, hi) in self.v4.ranges() {
-            for (start, prefix) in range_to_prefixes(lo as u128, hi as u128, 32) {
+            range_to_prefixes(lo as u128, hi as u128, 32, |start, prefix| {
                 let network = Ipv4Net::new(Ipv4Addr::from(start as u32), prefix)
                     .expect("prefix is at most 32");
                 networks.push(IpNet::V4(network));
-            }
+            });
         }
         for &(lo, hi) in self.v6.ranges() {
-            for (start, prefix) in range_to_prefixes(lo, hi, 128) {
+            range_to_prefixes(lo, hi, 128, |start, prefix| {
                 let network =
                     Ipv6Net::new(Ipv6Addr::from(start), prefix).expect("prefix is at most 128");
                 networks.push(IpNet::V6(network));
-            }
+            });
         }
         networks
     }
@@ -176,9 +177,9 @@ impl AddressSet {
     }
 }
 
-/// Splits the inclusive range `lo..=hi` of a `bits`-wide space into aligned prefixes.
-fn range_to_prefixes(mut lo: u128, hi: u128, bits: u32) -> Vec<(u128, u8)> {
-    let mut prefixes = Vec::new();
+/// Splits the inclusive range `lo..=hi` of a `bits`-wide space into aligned prefixes, handed
+/// to `prefix` (start, length) in order.
+fn range_to_prefixes(mut lo: u128, hi: u128, bits: u32, mut prefix: impl FnMut(u128, u8)) {
     loop {
         // The last address of the aligned block of 2^size addresses starting at `lo`; `lo` is
         // aligned to that size, so the sum cannot overflow.
@@ -197,10 +198,10 @@ fn range_to_prefixes(mut lo: u128, hi: u128, bits: u32) -> Vec<(u128, u8)> {
         while block_last(size) > hi {
             size -= 1;
         }
-        prefixes.push((lo, (bits - size) as u8));
+        prefix(lo, (bits - size) as u8);
         let last = block_last(size);
         if last >= hi {
-            return prefixes;
+            return;
         }
         lo = last + 1;
     }
