@@ -10,6 +10,7 @@ mod print;
 
 use super::{by_family, push_origin_lines, rule_comment, Family, Side};
 use super::{Backend, Input, Layout};
+use crate::model::flow::sort_origins;
 use crate::model::{Action, Direction, FlowOrigin, PortSet, Protocol, Target, TargetRule};
 use print::Sets;
 use std::fmt::Write;
@@ -181,8 +182,7 @@ fn merge_verdicts(mut lines: Vec<Line<'_>>) -> Vec<Line<'_>> {
                 let deny = &mut lines[index];
                 deny.accepted = Some(accepted);
                 deny.origins.extend(allow.origins);
-                deny.origins.sort();
-                deny.origins.dedup();
+                sort_origins(&mut deny.origins);
             }
         }
         index += 1;

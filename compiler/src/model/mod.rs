@@ -4,6 +4,7 @@ pub mod addresses;
 pub mod flow;
 pub mod interval_tree;
 pub mod intervals;
+mod merge;
 pub mod policy;
 pub mod targets;
 

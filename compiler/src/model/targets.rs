@@ -2,12 +2,11 @@
 //! into classes, denies first. Every backend prints these; none computes its own.
 
 use super::addresses::AddressSet;
-use super::flow::{Action, Flow, FlowOrigin, Opening, Protocol};
+use super::flow::{Action, Flow, Protocol};
 use super::interval_tree::{build, search};
-use super::policy::{Direction, MachineFlows, Policy, Target, TargetRule, TargetRules};
-use foldhash::fast::FixedState;
+use super::merge::{merge, Piece};
+use super::policy::{Direction, MachineFlows, Policy, Target, TargetRules};
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::net::IpAddr;
 
 impl Policy {
@@ -194,125 +193,4 @@ fn restricted<'a>(set: &AddressSet, own: &'a AddressSet) -> Cow<'a, AddressSet> 
     } else {
         Cow::Owned(set.intersection(own))
     }
-}
-
-/// One flow's part in a target: direction, flow, and its source and destination there (often
-/// the flow's own, borrowed).
-type Piece<'a> = (
-    Direction,
-    &'a Flow,
-    Cow<'a, AddressSet>,
-    Cow<'a, AddressSet>,
-);
-
-/// Rules with the same destination and opening, whose sources merge.
-type Key<'a> = (
-    Direction,
-    Action,
-    Protocol,
-    &'a [(u16, u16)],
-    &'a [(u16, u16)],
-);
-/// Rules with the same addresses and source ports, whose destination ports merge.
-type PairKey<'a> = (
-    Direction,
-    Action,
-    Protocol,
-    &'a [(u16, u16)],
-    AddressSet,
-    AddressSet,
-);
-
-/// The parts merged under one key: address sets or port ranges, and where each came from.
-type Parts<'a, T> = (Vec<T>, Vec<&'a FlowOrigin>);
-
-/// Merges pieces in two canonical passes: sources of the same (destination, opening), then
-/// ports of the same (source, destination, protocol, source ports).
-///
-/// Each merged set is built once from all its parts: adding parts one union at a time would
-/// copy the growing set every time, quadratic for a server with thousands of clients. Origins
-/// are borrowed from the policy's flows, never copied.
-fn merge(pieces: Vec<Piece<'_>>) -> Vec<TargetRule<'_>> {
-    // Both passes group by hash: the first pass's order never shows (ports and origins are
-    // sorted), and the second pass's groups are sorted by their key before they become rules.
-    let mut by_destination: HashMap<(Key<'_>, Cow<'_, AddressSet>), Parts<'_, _>, FixedState> =
-        HashMap::with_capacity_and_hasher(pieces.len(), FixedState::default());
-    for (direction, flow, source, destination) in pieces {
-        let opening = &flow.opening;
-        let key: Key<'_> = (
-            direction,
-            flow.action,
-            opening.protocol,
-            opening.ports.ranges(),
-            opening.source_ports.ranges(),
-        );
-        let entry = by_destination.entry((key, destination)).or_default();
-        entry.0.push(source);
-        entry.1.push(&flow.origin);
-    }
-    let mut by_pair: HashMap<PairKey<'_>, Parts<'_, (u16, u16)>, FixedState> =
-        HashMap::with_capacity_and_hasher(by_destination.len(), FixedState::default());
-    for (((direction, action, protocol, ports, source_ports), destination), (sources, origins)) in
-        by_destination
-    {
-        let source = match sources.as_slice() {
-            [single] => single.clone().into_owned(),
-            _ => AddressSet::union_all(sources.iter().map(|source| &**source)),
-        };
-        let key = (
-            direction,
-            action,
-            protocol,
-            source_ports,
-            source,
-            destination.into_owned(),
-        );
-        let entry = by_pair.entry(key).or_default();
-        entry.0.extend_from_slice(ports);
-        entry.1.extend(origins);
-    }
-    // The keys are distinct, so sorting them orders the rules as a sorted map would.
-    let mut by_pair: Vec<_> = by_pair.into_iter().collect();
-    by_pair.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
-    let mut rules: Vec<TargetRule> = by_pair
-        .into_iter()
-        .map(
-            |(
-                (direction, action, protocol, source_ports, source, destination),
-                (ports, mut origins),
-            )| {
-                origins.sort();
-                origins.dedup();
-                TargetRule {
-                    direction,
-                    action,
-                    source,
-                    destination,
-                    opening: Opening {
-                        protocol,
-                        ports: super::PortSet::from_ranges(ports),
-                        source_ports: super::PortSet::from_ranges(source_ports.to_vec()),
-                        service: None,
-                    },
-                    origins,
-                }
-            },
-        )
-        .collect();
-    // Denies first: with first-match backends this is what makes deny override allow.
-    rules.sort_by(|a, b| {
-        (
-            a.action != Action::Deny,
-            a.direction,
-            &a.origins,
-            a.opening.protocol,
-        )
-            .cmp(&(
-                b.action != Action::Deny,
-                b.direction,
-                &b.origins,
-                b.opening.protocol,
-            ))
-    });
-    rules
 }

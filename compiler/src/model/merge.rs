@@ -1,0 +1,182 @@
+//! Merging a target's flow pieces into rules: sources of the same destination and opening,
+//! then ports of the same addresses, in one canonical order.
+
+use super::addresses::AddressSet;
+use super::flow::{
+    origins_order, sort_origins, Action, Flow, FlowOrigin, Opening, PortSet, Protocol,
+};
+use super::policy::{Direction, TargetRule};
+use foldhash::fast::FixedState;
+use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::hash::BuildHasher;
+
+/// One flow's part in a target: direction, flow, and its source and destination there (often
+/// the flow's own, borrowed).
+pub(super) type Piece<'a> = (
+    Direction,
+    &'a Flow,
+    Cow<'a, AddressSet>,
+    Cow<'a, AddressSet>,
+);
+
+/// Pieces merged by source: one destination and opening, the union of their sources, and
+/// their origins (a run of a shared list, so that no group has a list of its own).
+struct BySource<'a> {
+    direction: Direction,
+    action: Action,
+    flow: &'a Flow,
+    source: Cow<'a, AddressSet>,
+    destination: Cow<'a, AddressSet>,
+    origins: std::ops::Range<usize>,
+}
+
+impl<'a> BySource<'a> {
+    /// The part of the key of rules whose destination ports merge that is not addresses.
+    fn pair_key(&self) -> (Direction, Action, Protocol, &'a [(u16, u16)]) {
+        let opening = &self.flow.opening;
+        (
+            self.direction,
+            self.action,
+            opening.protocol,
+            opening.source_ports.ranges(),
+        )
+    }
+
+    /// Rules with the same addresses and source ports, whose destination ports merge.
+    fn pair_order(&self, other: &Self) -> Ordering {
+        self.pair_key()
+            .cmp(&other.pair_key())
+            .then_with(|| self.source.cmp(&other.source))
+            .then_with(|| self.destination.cmp(&other.destination))
+    }
+
+    fn pair_hash(&self, hasher: &FixedState) -> u64 {
+        hasher.hash_one((self.pair_key(), &*self.source, &*self.destination))
+    }
+}
+
+/// Merges pieces in two canonical passes: sources of the same (destination, opening), then
+/// ports of the same (source, destination, protocol, source ports).
+///
+/// Each pass sorts by a hash of its key and takes runs of equal keys, so no group owns a list
+/// or a hash entry and address sets are compared in full only within a group. Each merged set
+/// is built once from all its parts: adding parts one union at a time would copy the growing
+/// set every time, quadratic for a server with thousands of clients. Origins are borrowed from
+/// the policy's flows, never copied. Only the final sort decides the order of the rules.
+pub(super) fn merge(pieces: Vec<Piece<'_>>) -> Vec<TargetRule<'_>> {
+    let hasher = FixedState::default();
+    let mut pieces: Vec<(u64, Piece<'_>)> = pieces
+        .into_iter()
+        .map(|piece| (hasher.hash_one((opening_key(&piece), &*piece.3)), piece))
+        .collect();
+    pieces.sort_unstable_by(|(a_hash, a), (b_hash, b)| {
+        a_hash.cmp(b_hash).then_with(|| piece_order(a, b))
+    });
+    let origins: Vec<&FlowOrigin> = pieces.iter().map(|(_, piece)| &piece.1.origin).collect();
+    let mut merged: Vec<(u64, BySource<'_>)> = Vec::new();
+    let mut start = 0;
+    for run in pieces.chunk_by(|(a_hash, a), (b_hash, b)| {
+        a_hash == b_hash && piece_order(a, b) == Ordering::Equal
+    }) {
+        let (_, (direction, flow, _, destination)) = &run[0];
+        let source = match run {
+            [(_, (_, _, single, _))] => single.clone(),
+            _ => Cow::Owned(AddressSet::union_all(
+                run.iter().map(|(_, piece)| &*piece.2),
+            )),
+        };
+        let part = BySource {
+            direction: *direction,
+            action: flow.action,
+            flow,
+            source,
+            destination: destination.clone(),
+            origins: start..start + run.len(),
+        };
+        merged.push((part.pair_hash(&hasher), part));
+        start += run.len();
+    }
+    merged.sort_unstable_by(|(a_hash, a), (b_hash, b)| {
+        a_hash.cmp(b_hash).then_with(|| a.pair_order(b))
+    });
+    let mut rules: Vec<TargetRule<'_>> = Vec::with_capacity(merged.len());
+    for run in merged
+        .chunk_by(|(a_hash, a), (b_hash, b)| a_hash == b_hash && a.pair_order(b) == Ordering::Equal)
+    {
+        let (_, first) = &run[0];
+        let ports = run
+            .iter()
+            .flat_map(|(_, part)| part.flow.opening.ports.ranges().iter().copied());
+        let mut rule_origins: Vec<&FlowOrigin> = run
+            .iter()
+            .flat_map(|(_, part)| origins[part.origins.clone()].iter().copied())
+            .collect();
+        sort_origins(&mut rule_origins);
+        let opening = &first.flow.opening;
+        rules.push(TargetRule {
+            direction: first.direction,
+            action: first.action,
+            source: first.source.clone().into_owned(),
+            destination: first.destination.clone().into_owned(),
+            opening: Opening {
+                protocol: opening.protocol,
+                ports: PortSet::from_ranges(ports),
+                source_ports: opening.source_ports.clone(),
+                service: None,
+            },
+            origins: rule_origins,
+        });
+    }
+    // Denies first: with first-match backends this is what makes deny override allow. Rules
+    // of the same origins and protocol (one flow cut into pieces) follow their addresses.
+    rules.sort_unstable_by(|a, b| {
+        (a.action != Action::Deny, a.direction)
+            .cmp(&(b.action != Action::Deny, b.direction))
+            .then_with(|| origins_order(&a.origins, &b.origins))
+            .then_with(|| a.opening.protocol.cmp(&b.opening.protocol))
+            .then_with(|| rule_pair_key(a).cmp(&rule_pair_key(b)))
+            .then_with(|| a.source.cmp(&b.source))
+            .then_with(|| a.destination.cmp(&b.destination))
+    });
+    rules
+}
+
+/// The part of a rule's address-pair key that is not its addresses.
+fn rule_pair_key<'a>(rule: &'a TargetRule<'_>) -> (Direction, Action, Protocol, &'a [(u16, u16)]) {
+    (
+        rule.direction,
+        rule.action,
+        rule.opening.protocol,
+        rule.opening.source_ports.ranges(),
+    )
+}
+
+/// Pieces with the same destination and opening, whose sources merge.
+fn piece_order(a: &Piece<'_>, b: &Piece<'_>) -> Ordering {
+    opening_key(a)
+        .cmp(&opening_key(b))
+        .then_with(|| a.3.cmp(&b.3))
+}
+
+/// Direction, action, protocol, ports and source ports.
+type OpeningKey<'a> = (
+    Direction,
+    Action,
+    Protocol,
+    &'a [(u16, u16)],
+    &'a [(u16, u16)],
+);
+
+/// Direction, action and opening of a piece, as one comparable key.
+fn opening_key<'a>(piece: &Piece<'a>) -> OpeningKey<'a> {
+    let (direction, flow, _, _) = piece;
+    let opening = &flow.opening;
+    (
+        *direction,
+        flow.action,
+        opening.protocol,
+        opening.ports.ranges(),
+        opening.source_ports.ranges(),
+    )
+}
