@@ -164,6 +164,29 @@ impl AddressSet {
         networks
     }
 
+    /// The one CIDR this set is, if it is exactly one (a host, a zone's block): found without
+    /// building a list, since rule printers ask it of every address they print.
+    pub fn single_network(&self) -> Option<IpNet> {
+        let mut single = None;
+        let mut count = 0;
+        match (self.v4.ranges(), self.v6.ranges()) {
+            ([(lo, hi)], []) => range_to_prefixes(*lo as u128, *hi as u128, 32, |start, prefix| {
+                count += 1;
+                single = Ipv4Net::new(Ipv4Addr::from(start as u32), prefix)
+                    .ok()
+                    .map(IpNet::V4);
+            }),
+            ([], [(lo, hi)]) => range_to_prefixes(*lo, *hi, 128, |start, prefix| {
+                count += 1;
+                single = Ipv6Net::new(Ipv6Addr::from(start), prefix)
+                    .ok()
+                    .map(IpNet::V6);
+            }),
+            _ => return None,
+        }
+        single.filter(|_| count == 1)
+    }
+
     /// One representative address (the lowest), for probes and examples.
     pub fn first_address(&self) -> Option<IpAddr> {
         self.v4
@@ -235,6 +258,23 @@ mod tests {
             back,
             ["0.0.0.1/32", "0.0.0.2/31", "0.0.0.4/31", "0.0.0.6/32"]
         );
+    }
+
+    proptest::proptest! {
+        /// `single_network` is the one CIDR `to_networks` lists, when it lists exactly one.
+        #[test]
+        fn single_network_is_the_only_network(
+            v4 in proptest::collection::vec((0u32..4096, 0u32..300), 0..3),
+            v6 in proptest::collection::vec((0u128..4096, 0u128..300), 0..2),
+        ) {
+            let set = AddressSet {
+                v4: IntervalSet::from_ranges(v4.into_iter().map(|(lo, width)| (lo, lo + width))),
+                v6: IntervalSet::from_ranges(v6.into_iter().map(|(lo, width)| (lo, lo + width))),
+            };
+            let networks = set.to_networks();
+            let expected = if let [network] = networks.as_slice() { Some(*network) } else { None };
+            proptest::prop_assert_eq!(set.single_network(), expected);
+        }
     }
 
     #[test]

@@ -125,13 +125,27 @@ pub fn port_list(ports: &PortSet, separator: &str, joiner: &str) -> String {
 
 /// One port range: `22`, or its ends with `separator` between them (`80-90`, `80:90`).
 pub fn write_port_range(out: &mut String, (lo, hi): (u16, u16), separator: &str) {
-    use std::fmt::Write;
-    // Writing to a String cannot fail.
-    let _ = if lo == hi {
-        write!(out, "{lo}")
-    } else {
-        write!(out, "{lo}{separator}{hi}")
-    };
+    push_port(out, lo);
+    if lo != hi {
+        out.push_str(separator);
+        push_port(out, hi);
+    }
+}
+
+/// A port in decimal, without the formatting machinery: rulesets print millions of them.
+fn push_port(out: &mut String, port: u16) {
+    let mut digits = [0u8; 5];
+    let mut start = digits.len();
+    let mut rest = port;
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    out.extend(digits[start..].iter().map(|&digit| char::from(digit)));
 }
 
 /// Where a flow came from, for diagnostics, rule comments and the port matrix.

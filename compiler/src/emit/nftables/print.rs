@@ -63,28 +63,28 @@ impl Sets {
         let Some(set) = side else {
             return false;
         };
+        // One CIDR is written as it is: no set, so nothing to look up.
+        if let Some(network) = set.single_network() {
+            write_network(out, &network);
+            return true;
+        }
         if let Some(text) = self.addresses.get(set) {
             out.push_str(text);
             return true;
         }
+        // More than one CIDR: a named set.
         let networks = set.to_networks();
-        let text = if let [network] = networks.as_slice() {
-            let mut text = String::new();
-            write_network(&mut text, network);
-            text
-        } else {
-            let (kind, suffix) = match family {
-                Family::V4 => ("ipv4_addr", "v4"),
-                Family::V6 => ("ipv6_addr", "v6"),
-            };
-            self.declare(kind, format!("{}_{suffix}", label()), |text| {
-                for network in &networks {
-                    text.push_str("\t\t\t");
-                    write_network(text, network);
-                    text.push_str(",\n");
-                }
-            })
+        let (kind, suffix) = match family {
+            Family::V4 => ("ipv4_addr", "v4"),
+            Family::V6 => ("ipv6_addr", "v6"),
         };
+        let text = self.declare(kind, format!("{}_{suffix}", label()), |text| {
+            for network in &networks {
+                text.push_str("\t\t\t");
+                write_network(text, network);
+                text.push_str(",\n");
+            }
+        });
         out.push_str(&text);
         self.addresses.insert(set.clone(), text);
         true
@@ -92,6 +92,11 @@ impl Sets {
 
     /// Writes a port set reference `@name` or the single port or range itself.
     fn write_ports(&mut self, out: &mut String, ports: &PortSet) {
+        // One port or range is written as it is: no set, so nothing to look up.
+        if let [range] = ports.ranges() {
+            write_port_range(out, *range, "-");
+            return;
+        }
         if let Some(text) = self.ports.get(ports) {
             out.push_str(text);
             return;
@@ -101,11 +106,6 @@ impl Sets {
             // Rules never hold an empty port set (`rules_for` leaves such flows out); an empty
             // one would print nothing rather than stop the run.
             [] => String::new(),
-            [range] => {
-                let mut text = String::new();
-                write_port_range(&mut text, *range, "-");
-                text
-            }
             [first, ..] => {
                 let mut label = String::from("ports_");
                 write_port_range(&mut label, *first, "_");
