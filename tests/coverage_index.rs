@@ -4,6 +4,7 @@
 //! lists against every machine.
 
 use flowc_compiler::coverage::{boxes, FlowIndex, PacketBox};
+use flowc_compiler::model::policy::Touch;
 use flowc_compiler::model::{Action, Flow, Policy};
 use flowc_compiler::{check, MemoryWorld};
 use proptest::prelude::*;
@@ -201,6 +202,25 @@ proptest! {
                 .map(|(index, _)| index as u32)
                 .collect();
             prop_assert_eq!(policy.machine_flows().of(machine), &touching[..]);
+            // Which ends touch: `All` only when that end holds every address of the machine,
+            // `Some` when it holds part (or, for a machine of several ranges, maybe all).
+            let ends = policy.machine_flows().ends_of(machine);
+            prop_assert_eq!(ends.len(), touching.len());
+            for (&flow, ends) in touching.iter().zip(ends) {
+                let flow = &policy.flows[flow as usize];
+                for (end, set) in [(ends.source, &flow.source), (ends.destination, &flow.destination)] {
+                    let expected = if !set.intersects(&info.addresses) {
+                        vec![Touch::None]
+                    } else if !info.addresses.is_subset(set) {
+                        vec![Touch::Some]
+                    } else if info.addresses.v4.ranges().len() + info.addresses.v6.ranges().len() == 1 {
+                        vec![Touch::All]
+                    } else {
+                        vec![Touch::Some, Touch::All]
+                    };
+                    prop_assert!(expected.contains(&end), "{:?} not in {:?}", end, expected);
+                }
+            }
         }
     }
 }

@@ -70,20 +70,48 @@ pub struct Policy {
 }
 
 /// For each machine, the indices of the flows that touch its addresses, in flow order: one
-/// flat array cut into a run per machine.
+/// flat array cut into a run per machine, with which ends of each flow touch it.
 #[derive(Clone, Debug, Default)]
 pub struct MachineFlows {
-    /// `starts[machine]..starts[machine + 1]` is the machine's run of `flows`.
+    /// `starts[machine]..starts[machine + 1]` is the machine's run of `flows` and `ends`.
     pub starts: Vec<u32>,
     pub flows: Vec<u32>,
+    pub ends: Vec<TouchingEnds>,
+}
+
+/// Which ends of a flow hold a machine's addresses: some of them, or (for a machine of one
+/// address range) all of them, found while the flow was matched to the machine.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TouchingEnds {
+    pub source: Touch,
+    pub destination: Touch,
+}
+
+/// How much of a machine's addresses one end of a flow holds. `Some` is also what a machine
+/// of several ranges gets when it is in fact covered: the ruleset then works it out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Touch {
+    #[default]
+    None,
+    Some,
+    All,
 }
 
 impl MachineFlows {
     /// The flows touching `machine` (none for an unknown machine).
     pub fn of(&self, machine: usize) -> &[u32] {
+        &self.flows[self.run(machine)]
+    }
+
+    /// Which ends of each flow of [`MachineFlows::of`] touch `machine`.
+    pub fn ends_of(&self, machine: usize) -> &[TouchingEnds] {
+        &self.ends[self.run(machine)]
+    }
+
+    fn run(&self, machine: usize) -> std::ops::Range<usize> {
         match (self.starts.get(machine), self.starts.get(machine + 1)) {
-            (Some(&start), Some(&end)) => &self.flows[start as usize..end as usize],
-            _ => &[],
+            (Some(&start), Some(&end)) => start as usize..end as usize,
+            _ => 0..0,
         }
     }
 }

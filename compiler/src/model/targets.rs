@@ -5,7 +5,7 @@ use super::addresses::AddressSet;
 use super::flow::{Action, Flow, Protocol};
 use super::interval_tree::{build, search};
 use super::merge::{merge, Piece};
-use super::policy::{Direction, MachineFlows, Policy, Target, TargetRules};
+use super::policy::{Direction, MachineFlows, Policy, Target, TargetRules, Touch, TouchingEnds};
 use std::borrow::Cow;
 use std::net::IpAddr;
 
@@ -58,28 +58,52 @@ impl Policy {
                 (intervals, max_end, machines)
             });
             // Every (machine, flow) pair once, in flow order; a flow meets a machine several
-            // times when both its ends or several of its ranges hold the machine's addresses.
-            let mut pairs: Vec<(u32, u32)> = Vec::new();
-            let mut last_flow = vec![u32::MAX; self.machines.len()];
+            // times when both its ends or several of its ranges hold the machine's addresses,
+            // and each meeting adds what that end holds.
+            let single_range: Vec<bool> = (self.machines.iter())
+                .map(|info| {
+                    info.addresses.v4.ranges().len() + info.addresses.v6.ranges().len() == 1
+                })
+                .collect();
+            let mut pairs: Vec<(u32, u32, TouchingEnds)> = Vec::new();
+            let mut last_pair = vec![usize::MAX; self.machines.len()];
             for (index, flow) in self.flows.iter().enumerate() {
                 let index = index as u32;
                 for (ipv6, (intervals, max_end, machines)) in [false, true].into_iter().zip(&trees)
                 {
-                    let ends = flow.source.family_ranges(ipv6);
-                    for range in ends.chain(flow.destination.family_ranges(ipv6)) {
+                    let ends = (flow.source.family_ranges(ipv6).map(|range| (true, range))).chain(
+                        flow.destination
+                            .family_ranges(ipv6)
+                            .map(|range| (false, range)),
+                    );
+                    for (is_source, range) in ends {
                         search(intervals, max_end, 0, range, &mut |position| {
-                            let machine = machines[position];
-                            if last_flow[machine as usize] != index {
-                                last_flow[machine as usize] = index;
-                                pairs.push((machine, index));
+                            let machine = machines[position] as usize;
+                            let (lo, hi) = intervals[position];
+                            let touch = if single_range[machine] && range.0 <= lo && hi <= range.1 {
+                                Touch::All
+                            } else {
+                                Touch::Some
+                            };
+                            let last = last_pair[machine];
+                            if pairs.get(last).is_none_or(|pair| pair.1 != index) {
+                                last_pair[machine] = pairs.len();
+                                pairs.push((machine as u32, index, TouchingEnds::default()));
                             }
+                            let ends = &mut pairs[last_pair[machine]].2;
+                            let end = if is_source {
+                                &mut ends.source
+                            } else {
+                                &mut ends.destination
+                            };
+                            *end = (*end).max(touch);
                         });
                     }
                 }
             }
             // A counting sort by machine keeps each machine's flows in flow order.
             let mut starts = vec![0u32; self.machines.len() + 1];
-            for &(machine, _) in &pairs {
+            for &(machine, _, _) in &pairs {
                 starts[machine as usize + 1] += 1;
             }
             for machine in 1..starts.len() {
@@ -87,11 +111,18 @@ impl Policy {
             }
             let mut next = starts.clone();
             let mut flows = vec![0u32; pairs.len()];
-            for (machine, flow) in pairs {
-                flows[next[machine as usize] as usize] = flow;
+            let mut touching = vec![TouchingEnds::default(); pairs.len()];
+            for (machine, flow, ends) in pairs {
+                let slot = next[machine as usize] as usize;
+                flows[slot] = flow;
+                touching[slot] = ends;
                 next[machine as usize] += 1;
             }
-            MachineFlows { starts, flows }
+            MachineFlows {
+                starts,
+                flows,
+                ends: touching,
+            }
         })
     }
 
@@ -119,14 +150,21 @@ impl Policy {
             }
             Target::Machine(index) => {
                 let own = &self.machines[index].addresses;
-                let touching = self.machine_flows().of(index);
-                let flows = touching.iter().map(|&flow| &self.flows[flow as usize]);
-                for flow in flows.filter(|flow| !flow.opening.opens_nothing()) {
-                    let inbound = restricted(&flow.destination, own);
+                let machine_flows = self.machine_flows();
+                let touching = machine_flows
+                    .of(index)
+                    .iter()
+                    .zip(machine_flows.ends_of(index));
+                for (&flow, ends) in touching {
+                    let flow = &self.flows[flow as usize];
+                    if flow.opening.opens_nothing() {
+                        continue;
+                    }
+                    let inbound = restricted(ends.destination, &flow.destination, own);
                     if !inbound.is_empty() {
                         pieces.push((Direction::Input, flow, Cow::Borrowed(&flow.source), inbound));
                     }
-                    let outbound = restricted(&flow.source, own);
+                    let outbound = restricted(ends.source, &flow.source, own);
                     if !outbound.is_empty() {
                         pieces.push((
                             Direction::Output,
@@ -185,12 +223,14 @@ impl Policy {
     }
 }
 
-/// `set ∩ own`, borrowing `own` when `set` holds all of it: the usual case (a host has one
+/// `set ∩ own` for an end that touches the machine as `touch` says: nothing without a touch,
+/// `own` itself, borrowed, when the end holds all of it (the usual case: a host has one
 /// address, and a flow reaches all of it or none), so no set is built per flow and machine.
-fn restricted<'a>(set: &AddressSet, own: &'a AddressSet) -> Cow<'a, AddressSet> {
-    if own.is_subset(set) {
-        Cow::Borrowed(own)
-    } else {
-        Cow::Owned(set.intersection(own))
+fn restricted<'a>(touch: Touch, set: &AddressSet, own: &'a AddressSet) -> Cow<'a, AddressSet> {
+    match touch {
+        Touch::None => Cow::Owned(AddressSet::empty()),
+        Touch::All => Cow::Borrowed(own),
+        Touch::Some if own.is_subset(set) => Cow::Borrowed(own),
+        Touch::Some => Cow::Owned(set.intersection(own)),
     }
 }
