@@ -81,6 +81,20 @@ pub(super) fn push_origin_text(out: &mut String, sources: &SourceMap, origin: &F
 /// The in-ruleset comment of a rule: every origin joined by `; `, cut to `limit` bytes at an
 /// origin boundary with ` +N more` (the `#` lines above a rule list them all).
 pub fn rule_comment(input: &Input<'_>, origins: &[&FlowOrigin], limit: usize) -> String {
+    let mut comment = String::with_capacity(limit);
+    push_rule_comment(&mut comment, input, origins, limit);
+    comment
+}
+
+/// Appends [`rule_comment`] to `out`, which a ruleset's text grows by without a string of its
+/// own per rule.
+pub fn push_rule_comment(
+    out: &mut String,
+    input: &Input<'_>,
+    origins: &[&FlowOrigin],
+    limit: usize,
+) {
+    let start = out.len();
     let count = origins.len();
     let more_length = |rest: usize| {
         if rest == 0 {
@@ -90,35 +104,34 @@ pub fn rule_comment(input: &Input<'_>, origins: &[&FlowOrigin], limit: usize) ->
             " +".len() + rest.ilog10() as usize + 1 + " more".len()
         }
     };
-    let mut comment = String::with_capacity(limit);
     for (index, origin) in origins.iter().enumerate() {
         let separator = if index == 0 { "" } else { "; " };
         let rest = count - index - 1;
         let fits = input.with_origin_text(origin, |text| {
             let text = &*text.quoted;
-            if comment.len() + separator.len() + text.len() + more_length(rest) <= limit {
-                comment.push_str(separator);
-                comment.push_str(text);
+            let length = out.len() - start;
+            if length + separator.len() + text.len() + more_length(rest) <= limit {
+                out.push_str(separator);
+                out.push_str(text);
                 return true;
             }
             if index == 0 {
-                comment = shorten(text, limit.saturating_sub(more_length(rest)));
+                out.push_str(&shorten(text, limit.saturating_sub(more_length(rest))));
                 if rest > 0 {
-                    let _ = write!(comment, " +{rest} more");
+                    let _ = write!(out, " +{rest} more");
                 }
             }
             false
         });
         if !fits {
             if index > 0 {
-                let _ = write!(comment, " +{} more", count - index);
+                let _ = write!(out, " +{} more", count - index);
             }
             break;
         }
     }
-    let end = boundary_at_most(&comment, limit);
-    comment.truncate(end);
-    comment
+    let end = start + boundary_at_most(&out[start..], limit);
+    out.truncate(end);
 }
 
 /// `text` cut to at most `limit` bytes at a word boundary, ending in `...` when cut.

@@ -4,6 +4,7 @@
 pub use crate::model::flow::{port_list, write_port_range};
 use crate::model::{Action, AddressSet, Protocol, TargetRule};
 use ipnet::IpNet;
+use std::borrow::Cow;
 
 /// An address family.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -13,17 +14,19 @@ pub enum Family {
 }
 
 impl Family {
-    /// The part of `set` in this family.
-    pub fn part(self, set: &AddressSet) -> AddressSet {
+    /// The part of `set` in this family: `set` itself, borrowed, when it has no other.
+    pub fn part(self, set: &AddressSet) -> Cow<'_, AddressSet> {
         match self {
-            Family::V4 => AddressSet {
+            Family::V4 if set.v6.is_empty() => Cow::Borrowed(set),
+            Family::V6 if set.v4.is_empty() => Cow::Borrowed(set),
+            Family::V4 => Cow::Owned(AddressSet {
                 v4: set.v4.clone(),
                 v6: Default::default(),
-            },
-            Family::V6 => AddressSet {
+            }),
+            Family::V6 => Cow::Owned(AddressSet {
                 v4: Default::default(),
                 v6: set.v6.clone(),
-            },
+            }),
         }
     }
 
@@ -44,16 +47,17 @@ impl Family {
     }
 }
 
-/// One side of a rule in one family: `None` when it matches the whole family.
-pub type Side = Option<AddressSet>;
+/// One side of a rule in one family: `None` when it matches the whole family. Borrowed from
+/// the rule when the rule's set is of this family only, the usual case.
+pub type Side<'a> = Option<Cow<'a, AddressSet>>;
 
 /// A rule restricted to one family; skipped when either side has no address of the family.
 #[derive(Clone, Debug)]
 pub struct FamilyRule<'a> {
     pub rule: &'a TargetRule<'a>,
     pub family: Family,
-    pub source: Side,
-    pub destination: Side,
+    pub source: Side<'a>,
+    pub destination: Side<'a>,
 }
 
 /// The rule split by family, IPv4 first; a family with no source or no destination, or that
@@ -68,7 +72,7 @@ pub fn by_family<'a>(rule: &'a TargetRule<'a>) -> Vec<FamilyRule<'a>> {
             if source.is_empty() || destination.is_empty() {
                 return None;
             }
-            let side = |set: AddressSet| {
+            let side = |set: Cow<'a, AddressSet>| {
                 if family.is_full(&set) {
                     None
                 } else {
@@ -86,8 +90,8 @@ pub fn by_family<'a>(rule: &'a TargetRule<'a>) -> Vec<FamilyRule<'a>> {
 }
 
 /// The CIDRs of one side, or `None` for the whole family.
-pub fn networks(side: &Side) -> Option<Vec<IpNet>> {
-    side.as_ref().map(AddressSet::to_networks)
+pub fn networks(side: &Side<'_>) -> Option<Vec<IpNet>> {
+    side.as_deref().map(AddressSet::to_networks)
 }
 
 /// `accept`/`drop`-style word of an action, for backends that need one.

@@ -8,11 +8,12 @@
 
 mod print;
 
-use super::{by_family, push_origin_lines, rule_comment, Family, Side};
+use super::{by_family, push_origin_lines, push_rule_comment, Family, Side};
 use super::{Backend, Input, Layout};
 use crate::model::flow::sort_origins;
 use crate::model::{Action, Direction, FlowOrigin, PortSet, Protocol, Target, TargetRule};
 use print::Sets;
+use std::borrow::Cow;
 use std::fmt::Write;
 
 /// nft refuses longer rule comments.
@@ -42,12 +43,13 @@ impl Backend for Nftables {
 #[derive(Clone, Debug)]
 struct Line<'a> {
     family: Option<Family>,
-    source: Side,
-    destination: Side,
+    source: Side<'a>,
+    destination: Side<'a>,
     rule: &'a TargetRule<'a>,
     /// Ports accepted by the verdict map of a merged deny and allow.
     accepted: Option<PortSet>,
-    origins: Vec<&'a FlowOrigin>,
+    /// The rule's origins, and an allow's too once merged into this deny.
+    origins: Cow<'a, [&'a FlowOrigin]>,
 }
 
 fn ruleset(input: &Input<'_>, target: Target) -> String {
@@ -82,7 +84,7 @@ fn ruleset(input: &Input<'_>, target: Target) -> String {
             chains.push_str("\t\t");
             sets.write_rule(&mut chains, line);
             chains.push_str(" comment \"");
-            chains.push_str(&rule_comment(input, &line.origins, COMMENT_LIMIT));
+            push_rule_comment(&mut chains, input, &line.origins, COMMENT_LIMIT);
             chains.push_str("\"\n");
         }
         chains.push_str("\t}\n");
@@ -138,7 +140,7 @@ fn lines_of<'a>(rules: impl Iterator<Item = &'a TargetRule<'a>>) -> Vec<Line<'a>
                 destination: part.destination,
                 rule,
                 accepted: None,
-                origins: rule.origins.clone(),
+                origins: Cow::Borrowed(&rule.origins),
             });
             if agnostic {
                 break;
@@ -181,8 +183,9 @@ fn merge_verdicts(mut lines: Vec<Line<'_>>) -> Vec<Line<'_>> {
                 let allow = lines.remove(position);
                 let deny = &mut lines[index];
                 deny.accepted = Some(accepted);
-                deny.origins.extend(allow.origins);
-                sort_origins(&mut deny.origins);
+                let origins = deny.origins.to_mut();
+                origins.extend(allow.origins.iter().copied());
+                sort_origins(origins);
             }
         }
         index += 1;
@@ -193,7 +196,7 @@ fn merge_verdicts(mut lines: Vec<Line<'_>>) -> Vec<Line<'_>> {
 /// Whether deny `line` could match a packet that `allow` accepts on `ports`.
 fn overlaps(line: &Line<'_>, allow: &Line<'_>, ports: &PortSet) -> bool {
     let family = line.family.is_none() || allow.family.is_none() || line.family == allow.family;
-    let side = |a: &Side, b: &Side| match (a, b) {
+    let side = |a: &Side<'_>, b: &Side<'_>| match (a, b) {
         (Some(a), Some(b)) => a.intersects(b),
         _ => true,
     };

@@ -37,7 +37,7 @@ pub(super) fn commands(
             "::/0"
         }
     };
-    let side = |side: &crate::emit::Side| -> Vec<IpNet> {
+    let side = |side: &crate::emit::Side<'_>| -> Vec<IpNet> {
         crate::emit::networks(side)
             .unwrap_or_else(|| vec![any_network(part.family).parse().expect("a valid network")])
     };

@@ -61,7 +61,7 @@ impl Tree {
         text
     }
 
-    fn side(&mut self, part: &FamilyRule<'_>, element: &str, side: &Side) -> String {
+    fn side(&mut self, part: &FamilyRule<'_>, element: &str, side: &Side<'_>) -> String {
         let Some(set) = side else {
             return String::new();
         };

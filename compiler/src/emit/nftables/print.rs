@@ -57,7 +57,7 @@ impl Sets {
         &mut self,
         out: &mut String,
         family: Family,
-        side: &Side,
+        side: &Side<'_>,
         label: impl FnOnce() -> String,
     ) -> bool {
         let Some(set) = side else {
@@ -86,7 +86,7 @@ impl Sets {
             }
         });
         out.push_str(&text);
-        self.addresses.insert(set.clone(), text);
+        self.addresses.insert(set.clone().into_owned(), text);
         true
     }
 
