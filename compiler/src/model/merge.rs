@@ -74,7 +74,7 @@ pub(super) fn merge(pieces: Vec<Piece<'_>>) -> Vec<TargetRule<'_>> {
         a_hash.cmp(b_hash).then_with(|| piece_order(a, b))
     });
     let origins: Vec<&FlowOrigin> = pieces.iter().map(|(_, piece)| &piece.1.origin).collect();
-    let mut merged: Vec<(u64, BySource<'_>)> = Vec::new();
+    let mut merged: Vec<(u64, BySource<'_>)> = Vec::with_capacity(pieces.len());
     let mut start = 0;
     for run in pieces.chunk_by(|(a_hash, a), (b_hash, b)| {
         a_hash == b_hash && piece_order(a, b) == Ordering::Equal

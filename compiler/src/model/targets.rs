@@ -151,6 +151,8 @@ impl Policy {
             Target::Machine(index) => {
                 let own = &self.machines[index].addresses;
                 let machine_flows = self.machine_flows();
+                // Most touching flows give the machine one piece.
+                pieces.reserve(machine_flows.of(index).len());
                 let touching = machine_flows
                     .of(index)
                     .iter()
