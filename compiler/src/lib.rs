@@ -112,6 +112,8 @@ pub fn analyze_cached(world: &dyn World, cache: &mut ParseCache) -> Analysis {
             parsed: Arc::clone(parsed),
         });
     }
+    // Site files are read here in order, then those not in the cache are parsed on every core.
+    let mut site_files: Vec<(FileId, String, Option<Arc<ParsedFile>>)> = Vec::new();
     for name in world.site_files() {
         let (text, read_error) = match world.read(&name) {
             Ok(text) => (text, None),
@@ -129,10 +131,27 @@ pub fn analyze_cached(world: &dyn World, cache: &mut ParseCache) -> Analysis {
                 format!("cannot read {name}: {error}"),
             ));
         }
-        let parsed = match cache.files.get(&file) {
-            Some((cached_text, parsed)) if **cached_text == *text => Arc::clone(parsed),
-            _ => {
-                let parsed = Arc::new(syntax::parse_file(file, &text));
+        let cached = match cache.files.get(&file) {
+            Some((cached_text, parsed)) if **cached_text == *text => Some(Arc::clone(parsed)),
+            _ => None,
+        };
+        site_files.push((file, text, cached));
+    }
+    let to_parse: Vec<(FileId, &str)> = (site_files.iter())
+        .filter(|(_, _, cached)| cached.is_none())
+        .map(|(file, text, _)| (*file, text.as_str()))
+        .collect();
+    let mut parsed_now = syntax::parse_files(&to_parse).into_iter();
+    drop(to_parse);
+    for (file, text, cached) in site_files {
+        let parsed = match cached {
+            Some(parsed) => parsed,
+            None => {
+                let parsed = Arc::new(
+                    parsed_now
+                        .next()
+                        .unwrap_or_else(|| syntax::parse_file(file, &text)),
+                );
                 cache
                     .files
                     .insert(file, (Arc::from(text.as_str()), Arc::clone(&parsed)));
