@@ -259,19 +259,26 @@ struct Semantics {
 fn semantics(analysis: &Analysis) -> Semantics {
     let site = lower::Site::new(analysis);
     let expansion = expand::expand(&site);
-    let mut topology = topology::Topology::new(&site);
-    let (routes, route_diagnostics) = topology.routes(&expansion.flows);
-    let settings = checks::levels::Settings::from_analysis(analysis);
-    let context = checks::Context {
-        site: &site,
-        flows: &expansion.flows,
-        routes: &routes,
-        topology: &topology,
-        expects: &expansion.expects,
-        settings: &settings,
-    };
-    let mut diagnostics = checks::run(&context);
-    diagnostics.extend(route_diagnostics);
+    let flows = &expansion.flows;
+    // The checks that read only the flows start now on other cores, while this thread routes
+    // the flows and runs the checks that read the site.
+    let (topology, routes, settings, mut diagnostics) = std::thread::scope(|scope| {
+        let coverage = scope.spawn(move || checks::coverage(flows));
+        let mut topology = topology::Topology::new(&site);
+        let (routes, route_diagnostics) = topology.routes(flows);
+        let settings = checks::levels::Settings::from_analysis(analysis);
+        let context = checks::Context {
+            site: &site,
+            flows,
+            routes: &routes,
+            topology: &topology,
+            expects: &expansion.expects,
+            settings: &settings,
+        };
+        let mut diagnostics = checks::run(&context, || checks::joined(coverage.join()));
+        diagnostics.extend(route_diagnostics);
+        (topology, routes, settings, diagnostics)
+    });
     diagnostics.extend(site.diagnostics.take());
     let diagnostics = settings.apply(diagnostics);
     // Role names per machine in one pass over the instances, not one pass per machine.

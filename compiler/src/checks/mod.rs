@@ -33,42 +33,60 @@ pub struct Context<'a, 's> {
     pub settings: &'a levels::Settings,
 }
 
+/// What the checks that read only the flows and their coverage index found, with the index.
+pub struct Coverage<'a> {
+    evaluator: Evaluator<'a>,
+    shadowed: Vec<Diagnostic>,
+    redundant: Vec<Diagnostic>,
+}
+
+/// Builds the coverage index and runs `shadowed` and `redundant`, the two on separate cores.
+/// They are most of the checking, and need neither the site nor the routes: the pipeline
+/// starts this on another thread as soon as the flows exist, while it routes them and runs
+/// the checks that read the site (whose caches are not shared between threads).
+pub fn coverage(flows: &[Flow]) -> Coverage<'_> {
+    let evaluator = Evaluator::new(flows);
+    let (shadowed, redundant) = std::thread::scope(|scope| {
+        let shadowed = scope.spawn(|| shadowed::check(flows, &evaluator));
+        let redundant = redundant::check(flows, &evaluator);
+        (joined(shadowed.join()), redundant)
+    });
+    Coverage {
+        evaluator,
+        shadowed,
+        redundant,
+    }
+}
+
 /// Runs every check that works on flows; `no-path` and `unbound-peer` are found while routing
-/// and expanding.
-///
-/// The coverage index and the two checks that read only it and the flows (`shadowed`,
-/// `redundant`) are most of the work. They run on other cores while the checks that read the
-/// site, whose caches are not shared between threads, run on this one. Diagnostics are
-/// collected in the same order whichever finishes first.
-pub fn run(context: &Context<'_, '_>) -> Vec<Diagnostic> {
-    let flows = context.flows;
-    std::thread::scope(|scope| {
-        let coverage = scope.spawn(move || {
-            let evaluator = Evaluator::new(flows);
-            let (shadowed, redundant) = std::thread::scope(|inner| {
-                let shadowed = inner.spawn(|| shadowed::check(flows, &evaluator));
-                let redundant = redundant::check(flows, &evaluator);
-                (joined(shadowed.join()), redundant)
-            });
-            (evaluator, shadowed, redundant)
-        });
-        let mut site = Vec::new();
-        site.extend(broad_range::check(context));
-        site.extend(any_source::check(context));
-        site.extend(insecure_service::check(context));
-        site.extend(port_collision::check(context));
-        site.extend(bmc_port_conflict::check(context));
-        site.extend(unused::check(context));
-        let (evaluator, mut diagnostics, redundant) = joined(coverage.join());
-        diagnostics.extend(redundant);
-        diagnostics.extend(site);
-        diagnostics.extend(expect_failed::check(context, &evaluator));
-        diagnostics
-    })
+/// and expanding. The checks that read the site run first; then `coverage` hands over what
+/// [`coverage`] found (waiting for it if it still runs elsewhere). Diagnostics are collected
+/// in the same order whichever finishes first.
+pub fn run<'a>(
+    context: &Context<'_, '_>,
+    coverage: impl FnOnce() -> Coverage<'a>,
+) -> Vec<Diagnostic> {
+    let mut site = Vec::new();
+    site.extend(broad_range::check(context));
+    site.extend(any_source::check(context));
+    site.extend(insecure_service::check(context));
+    site.extend(port_collision::check(context));
+    site.extend(bmc_port_conflict::check(context));
+    site.extend(unused::check(context));
+    let Coverage {
+        evaluator,
+        shadowed,
+        redundant,
+    } = coverage();
+    let mut diagnostics = shadowed;
+    diagnostics.extend(redundant);
+    diagnostics.extend(site);
+    diagnostics.extend(expect_failed::check(context, &evaluator));
+    diagnostics
 }
 
 /// The result of a joined thread; a panic there continues here, as if it had run on this one.
-fn joined<T>(result: std::thread::Result<T>) -> T {
+pub fn joined<T>(result: std::thread::Result<T>) -> T {
     result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
