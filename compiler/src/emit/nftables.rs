@@ -12,9 +12,12 @@ use super::{by_family, push_origin_lines, push_rule_comment, Family, Side};
 use super::{Backend, Input, Layout};
 use crate::model::flow::sort_origins;
 use crate::model::{Action, Direction, FlowOrigin, PortSet, Protocol, Target, TargetRule};
+use foldhash::fast::FixedState;
 use print::Sets;
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt::Write;
+use std::hash::BuildHasher;
 
 /// nft refuses longer rule comments.
 const COMMENT_LIMIT: usize = 128;
@@ -152,45 +155,71 @@ fn lines_of<'a>(rules: impl Iterator<Item = &'a TargetRule<'a>>) -> Vec<Line<'a>
 
 /// Folds an allow into a deny of the same family, addresses, protocol and source ports, as one
 /// port verdict map, when no other deny could match what the allow accepts.
+///
+/// Each deny finds its allow through an index of the allows by that key, not by scanning every
+/// line: a firewall's chain has thousands. A merged allow is marked and dropped at the end, so
+/// the lines keep their order.
 fn merge_verdicts(mut lines: Vec<Line<'_>>) -> Vec<Line<'_>> {
-    let mut index = 0;
-    while index < lines.len() {
-        let deny = &lines[index];
-        let candidate = (deny.rule.action == Action::Deny
-            && deny.rule.opening.protocol.has_ports())
-        .then(|| {
-            lines.iter().position(|allow| {
-                allow.rule.action == Action::Allow
-                    && (allow.family, &allow.source, &allow.destination)
-                        == (deny.family, &deny.source, &deny.destination)
-                    && allow.rule.opening.protocol == deny.rule.opening.protocol
-                    && allow.rule.opening.source_ports == deny.rule.opening.source_ports
-            })
-        })
-        .flatten();
-        if let Some(position) = candidate {
-            let accepted = lines[position]
-                .rule
-                .opening
-                .ports
-                .difference(&deny.rule.opening.ports);
-            let shadowed = lines.iter().enumerate().any(|(other, line)| {
-                other != index
-                    && line.rule.action == Action::Deny
-                    && overlaps(line, &lines[position], &accepted)
-            });
-            if !accepted.is_empty() && !shadowed {
-                let allow = lines.remove(position);
-                let deny = &mut lines[index];
-                deny.accepted = Some(accepted);
-                let origins = deny.origins.to_mut();
-                origins.extend(allow.origins.iter().copied());
-                sort_origins(origins);
-            }
+    let hasher = FixedState::default();
+    let key = |line: &Line<'_>| {
+        let opening = &line.rule.opening;
+        hasher.hash_one((
+            line.family,
+            &line.source,
+            &line.destination,
+            opening.protocol,
+            &opening.source_ports,
+        ))
+    };
+    let mut allows: HashMap<u64, Vec<usize>, FixedState> = HashMap::default();
+    for (position, line) in lines.iter().enumerate() {
+        if line.rule.action == Action::Allow {
+            allows.entry(key(line)).or_default().push(position);
         }
-        index += 1;
     }
-    lines
+    let mut merged = vec![false; lines.len()];
+    for index in 0..lines.len() {
+        let deny = &lines[index];
+        if deny.rule.action != Action::Deny || !deny.rule.opening.protocol.has_ports() {
+            continue;
+        }
+        let same_match = |allow: &Line<'_>| {
+            (allow.family, &allow.source, &allow.destination)
+                == (deny.family, &deny.source, &deny.destination)
+                && allow.rule.opening.protocol == deny.rule.opening.protocol
+                && allow.rule.opening.source_ports == deny.rule.opening.source_ports
+        };
+        let candidate = allows.get(&key(deny)).and_then(|positions| {
+            (positions.iter().copied())
+                .find(|&position| !merged[position] && same_match(&lines[position]))
+        });
+        let Some(position) = candidate else {
+            continue;
+        };
+        let accepted = lines[position]
+            .rule
+            .opening
+            .ports
+            .difference(&deny.rule.opening.ports);
+        let shadowed = lines.iter().enumerate().any(|(other, line)| {
+            other != index
+                && line.rule.action == Action::Deny
+                && overlaps(line, &lines[position], &accepted)
+        });
+        if !accepted.is_empty() && !shadowed {
+            merged[position] = true;
+            let allow_origins = std::mem::take(&mut lines[position].origins);
+            let deny = &mut lines[index];
+            deny.accepted = Some(accepted);
+            let origins = deny.origins.to_mut();
+            origins.extend(allow_origins.iter().copied());
+            sort_origins(origins);
+        }
+    }
+    (lines.into_iter().zip(merged))
+        .filter(|(_, merged)| !merged)
+        .map(|(line, _)| line)
+        .collect()
 }
 
 /// Whether deny `line` could match a packet that `allow` accepts on `ports`.
