@@ -27,27 +27,10 @@ pub fn location(sources: &SourceMap, span: crate::Span) -> String {
     format!("{}:{}", file.name, file.line_number(span.start))
 }
 
+/// Appends [`location`]. Each flow's origin is printed once per run (`Input` keeps it), so
+/// this is no hot path and needs no printer of its own.
 fn push_location(out: &mut OneLine<'_>, sources: &SourceMap, span: crate::Span) {
-    let file = sources.get(span.file);
-    out.push(&file.name);
-    let mut digits = [0u8; 12];
-    out.push(decimal(&mut digits, file.line_number(span.start)));
-}
-
-/// `:number` in decimal, written at the end of `buffer` (ten digits hold any `u32`).
-fn decimal(buffer: &mut [u8; 12], mut number: u32) -> &str {
-    let mut start = buffer.len();
-    loop {
-        start -= 1;
-        buffer[start] = b'0' + (number % 10) as u8;
-        number /= 10;
-        if number == 0 {
-            break;
-        }
-    }
-    start -= 1;
-    buffer[start] = b':';
-    std::str::from_utf8(&buffer[start..]).unwrap_or_default()
+    out.push(&location(sources, span));
 }
 
 /// `site.flow:17 nim.master stdlib/nim.flow:97 allow(broad-range): reason`: where one flow came
