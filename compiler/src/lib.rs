@@ -142,7 +142,6 @@ pub fn analyze_cached(world: &dyn World, cache: &mut ParseCache) -> Analysis {
         .map(|(file, text, _)| (*file, text.as_str()))
         .collect();
     let mut parsed_now = syntax::parse_files(&to_parse).into_iter();
-    drop(to_parse);
     for (file, text, cached) in site_files {
         let parsed = match cached {
             Some(parsed) => parsed,
@@ -247,6 +246,12 @@ fn check_with_cache(world: &dyn World, cache: &mut ParseCache) -> (Checked, Opti
     (checked, Some(semantics))
 }
 
+/// The result of a joined scoped thread (the parser's and the checks' workers); a panic there
+/// continues here, as if it had run on this thread.
+pub(crate) fn joined<T>(result: std::thread::Result<T>) -> T {
+    result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+}
+
 /// What the semantic stages produce besides the analysis.
 struct Semantics {
     policy: model::Policy,
@@ -275,7 +280,7 @@ fn semantics(analysis: &Analysis) -> Semantics {
             expects: &expansion.expects,
             settings: &settings,
         };
-        let mut diagnostics = checks::run(&context, || checks::joined(coverage.join()));
+        let mut diagnostics = checks::run(&context, || joined(coverage.join()));
         diagnostics.extend(route_diagnostics);
         (topology, routes, settings, diagnostics)
     });

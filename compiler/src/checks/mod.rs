@@ -49,7 +49,7 @@ pub fn coverage(flows: &[Flow]) -> Coverage<'_> {
     let (shadowed, redundant) = std::thread::scope(|scope| {
         let shadowed = scope.spawn(|| shadowed::check(flows, &evaluator));
         let redundant = redundant::check(flows, &evaluator);
-        (joined(shadowed.join()), redundant)
+        (crate::joined(shadowed.join()), redundant)
     });
     Coverage {
         evaluator,
@@ -83,11 +83,6 @@ pub fn run<'a>(
     diagnostics.extend(site);
     diagnostics.extend(expect_failed::check(context, &evaluator));
     diagnostics
-}
-
-/// The result of a joined thread; a panic there continues here, as if it had run on this one.
-pub fn joined<T>(result: std::thread::Result<T>) -> T {
-    result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// Every lint, for the registry.

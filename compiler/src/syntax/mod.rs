@@ -48,12 +48,7 @@ pub fn parse_files(files: &[(FileId, &str)]) -> Vec<ParsedFile> {
             .collect();
         workers
             .into_iter()
-            .flat_map(|worker| {
-                // A panic in a worker continues here, as if it had parsed on this thread.
-                worker
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
+            .flat_map(|worker| crate::joined(worker.join()))
             .collect()
     });
     parsed.sort_unstable_by_key(|(index, _)| *index);
