@@ -114,7 +114,12 @@ pub fn service_ranges(opening: &Opening) -> Vec<[(u128, u128); 3]> {
 /// The boxes of a set of packets.
 pub fn boxes(source: &AddressSet, destination: &AddressSet, opening: &Opening) -> Vec<PacketBox> {
     let services = service_ranges(opening);
-    let mut out = Vec::new();
+    // Sized exactly: a box is large, and a flow between two big groups has many.
+    let count: usize = [false, true]
+        .into_iter()
+        .map(|ipv6| source.family_ranges(ipv6).count() * destination.family_ranges(ipv6).count())
+        .sum();
+    let mut out = Vec::with_capacity(count * services.len());
     for ipv6 in [false, true] {
         for source_range in source.family_ranges(ipv6) {
             for destination_range in destination.family_ranges(ipv6) {

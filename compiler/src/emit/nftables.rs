@@ -76,12 +76,7 @@ fn ruleset(input: &Input<'_>, target: Target) -> String {
             "\n\tchain {name} {{\n\t\ttype filter hook {hook} priority filter; policy drop;\n"
         );
         push_essentials(&mut chains, direction);
-        let lines = merge_verdicts(lines_of(
-            rules
-                .rules
-                .iter()
-                .filter(|rule| rule.direction == direction),
-        ));
+        let lines = merge_verdicts(lines_of(&rules.rules, direction));
         for line in &lines {
             push_origin_lines(&mut chains, input, &line.origins, "\t\t# ");
             chains.push_str("\t\t");
@@ -126,9 +121,12 @@ fn push_essentials(out: &mut String, direction: Direction) {
     }
 }
 
-/// Splits rules by family; a rule that names no address in either family stays one line.
-fn lines_of<'a>(rules: impl Iterator<Item = &'a TargetRule<'a>>) -> Vec<Line<'a>> {
-    let mut lines = Vec::new();
+/// Splits the rules of one direction by family; a rule that names no address in either family
+/// stays one line.
+fn lines_of<'a>(rules: &'a [TargetRule<'a>], direction: Direction) -> Vec<Line<'a>> {
+    let rules = rules.iter().filter(|rule| rule.direction == direction);
+    // Most rules are one line; a line is large, so growing the list would copy it.
+    let mut lines = Vec::with_capacity(rules.clone().count());
     for rule in rules {
         let parts = by_family(rule);
         let agnostic = parts.len() == 2
@@ -160,6 +158,13 @@ fn lines_of<'a>(rules: impl Iterator<Item = &'a TargetRule<'a>>) -> Vec<Line<'a>
 /// line: a firewall's chain has thousands. A merged allow is marked and dropped at the end, so
 /// the lines keep their order.
 fn merge_verdicts(mut lines: Vec<Line<'_>>) -> Vec<Line<'_>> {
+    let folds = |line: &Line<'_>| {
+        line.rule.action == Action::Deny && line.rule.opening.protocol.has_ports()
+    };
+    // Most rulesets (a host's) have no deny with ports, and so nothing to fold.
+    if !lines.iter().any(folds) {
+        return lines;
+    }
     let hasher = FixedState::default();
     let key = |line: &Line<'_>| {
         let opening = &line.rule.opening;
@@ -180,7 +185,7 @@ fn merge_verdicts(mut lines: Vec<Line<'_>>) -> Vec<Line<'_>> {
     let mut merged = vec![false; lines.len()];
     for index in 0..lines.len() {
         let deny = &lines[index];
-        if deny.rule.action != Action::Deny || !deny.rule.opening.protocol.has_ports() {
+        if !folds(deny) {
             continue;
         }
         let same_match = |allow: &Line<'_>| {
