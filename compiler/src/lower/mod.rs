@@ -15,6 +15,7 @@ use crate::resolve::{Definition, DefinitionId, DefinitionKind, ModuleId};
 use crate::source::Span;
 use crate::syntax::ast::{Item, ItemKind, Role};
 use crate::Analysis;
+use foldhash::fast::FixedState;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
@@ -88,14 +89,17 @@ pub struct RoleInstance {
 pub struct Site<'a> {
     pub analysis: &'a Analysis,
     pub machines: Vec<MachineDef>,
-    pub machine_of: HashMap<DefinitionId, usize>,
+    pub machine_of: HashMap<DefinitionId, usize, FixedState>,
     /// The addresses of every host and group definition, site and stdlib.
     pub address_sets: HashMap<DefinitionId, AddressSet>,
     pub zones: Vec<ZoneDef>,
     pub instances: Vec<RoleInstance>,
     /// Role definition → indexes into `instances`.
     pub holders: HashMap<DefinitionId, Vec<usize>>,
-    reference_at: HashMap<Span, DefinitionId>,
+    /// Every resolved name by its span: looked up for each name of each rule, so it uses a
+    /// fast hash rather than the standard library's DoS-resistant one (spans are not input an
+    /// attacker picks, and a site is the user's own).
+    reference_at: HashMap<Span, DefinitionId, FixedState>,
     services: RefCell<HashMap<DefinitionId, Rc<Vec<Opening>>>>,
     service_stack: RefCell<Vec<DefinitionId>>,
     /// Peers of a role name per (role, expanding role and machine), filled during expansion.
@@ -114,7 +118,7 @@ impl<'a> Site<'a> {
         let mut site = Site {
             analysis,
             machines: Vec::new(),
-            machine_of: HashMap::new(),
+            machine_of: HashMap::default(),
             address_sets: HashMap::new(),
             zones: Vec::new(),
             instances: Vec::new(),

@@ -68,11 +68,19 @@ impl AddressSet {
         self.v4.is_empty() && self.v6.is_empty()
     }
 
-    /// The union of many sets at once: one sort and merge, not one merge per set.
+    /// The union of many sets at once: one sort and merge, not one merge per set. The union of
+    /// one set is that set, copied: the usual case, a name that stands for one machine.
     pub fn union_all<'a>(sets: impl IntoIterator<Item = &'a AddressSet>) -> AddressSet {
+        let mut sets = sets.into_iter();
+        let Some(first) = sets.next() else {
+            return AddressSet::empty();
+        };
+        let Some(second) = sets.next() else {
+            return first.clone();
+        };
         let mut v4 = Vec::new();
         let mut v6 = Vec::new();
-        for set in sets {
+        for set in [first, second].into_iter().chain(sets) {
             v4.extend_from_slice(set.v4.ranges());
             v6.extend_from_slice(set.v6.ranges());
         }
