@@ -14,7 +14,10 @@ use crate::source::Span;
 use crate::syntax::ast::{FirewallPartKind, ItemKind};
 use crate::syntax::literals::parse_address;
 use petgraph::graph::{NodeIndex, UnGraph};
+use regions::ZoneRegions;
 use std::collections::{BTreeSet, HashMap, VecDeque};
+
+mod regions;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Node {
@@ -29,6 +32,8 @@ pub struct Topology {
     zone_nodes: Vec<NodeIndex>,
     /// Shortest firewall paths between zone pairs, found so far.
     paths: HashMap<(usize, usize), Option<Vec<usize>>>,
+    /// The zones' regions, for [`Topology::split`].
+    regions: ZoneRegions,
 }
 
 impl Topology {
@@ -87,6 +92,7 @@ impl Topology {
             firewalls.push(info);
         }
         Topology {
+            regions: ZoneRegions::new(&zones),
             zones,
             firewalls,
             graph,
@@ -143,14 +149,7 @@ impl Topology {
 
     /// The zones an address set touches, with the part of the set inside each.
     pub fn split(&self, addresses: &AddressSet) -> Vec<(usize, AddressSet)> {
-        self.zones
-            .iter()
-            .enumerate()
-            .filter_map(|(index, zone)| {
-                let part = addresses.intersection(&zone.region);
-                (!part.is_empty()).then_some((index, part))
-            })
-            .collect()
+        self.regions.split(addresses, &self.zones)
     }
 
     /// Routes of every flow between different zones, and `no-path` for zone pairs nothing joins.
