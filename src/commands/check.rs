@@ -22,7 +22,9 @@ pub fn run(
         return status::CLEAN;
     }
     crate::output::print(&render(&checked.analysis, format));
-    exit_status(&checked.analysis, deny_warnings)
+    let status = exit_status(&checked.analysis, deny_warnings);
+    crate::release_at_exit(checked);
+    status
 }
 
 /// Renders the diagnostics of an analysis in one of the report formats.

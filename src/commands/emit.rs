@@ -109,5 +109,7 @@ pub fn run(
         }
     };
     eprintln!("wrote {count} file(s) to {}", directory.display());
+    crate::release_at_exit(input);
+    crate::release_at_exit(checked);
     status::CLEAN
 }
