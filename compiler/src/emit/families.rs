@@ -1,7 +1,7 @@
 //! Splitting rules by address family, and the ICMP vocabulary the backends share (port lists
 //! come from the model, where diagnostics print them too).
 
-pub use crate::model::flow::{port_list, write_port_range};
+pub use crate::model::flow::{port_list, push_decimal, write_port_range};
 use crate::model::{Action, AddressSet, Protocol, TargetRule};
 use ipnet::IpNet;
 use std::borrow::Cow;

@@ -71,10 +71,11 @@ fn ruleset(input: &Input<'_>, target: Target) -> String {
             Direction::Input => ("input", "input"),
             Direction::Output => ("output", "output"),
         };
-        let _ = write!(
-            chains,
-            "\n\tchain {name} {{\n\t\ttype filter hook {hook} priority filter; policy drop;\n"
-        );
+        chains.push_str("\n\tchain ");
+        chains.push_str(name);
+        chains.push_str(" {\n\t\ttype filter hook ");
+        chains.push_str(hook);
+        chains.push_str(" priority filter; policy drop;\n");
         push_essentials(&mut chains, direction);
         let lines = merge_verdicts(lines_of(&rules.rules, direction));
         for line in &lines {

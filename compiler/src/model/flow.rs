@@ -125,18 +125,19 @@ pub fn port_list(ports: &PortSet, separator: &str, joiner: &str) -> String {
 
 /// One port range: `22`, or its ends with `separator` between them (`80-90`, `80:90`).
 pub fn write_port_range(out: &mut String, (lo, hi): (u16, u16), separator: &str) {
-    push_port(out, lo);
+    push_decimal(out, lo);
     if lo != hi {
         out.push_str(separator);
-        push_port(out, hi);
+        push_decimal(out, hi);
     }
 }
 
-/// A port in decimal, without the formatting machinery: rulesets print millions of them.
-fn push_port(out: &mut String, port: u16) {
+/// A port or a prefix length in decimal, without the formatting machinery: rulesets print
+/// millions of them.
+pub fn push_decimal(out: &mut String, number: u16) {
     let mut digits = [0u8; 5];
     let mut start = digits.len();
-    let mut rest = port;
+    let mut rest = number;
     loop {
         start -= 1;
         digits[start] = b'0' + (rest % 10) as u8;
@@ -145,7 +146,7 @@ fn push_port(out: &mut String, port: u16) {
             break;
         }
     }
-    out.extend(digits[start..].iter().map(|&digit| char::from(digit)));
+    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
 }
 
 /// Where a flow came from, for diagnostics, rule comments and the port matrix.

@@ -5,7 +5,7 @@
 //! are printed once, when the set is declared.
 
 use super::Line;
-use crate::emit::{icmp_type_name, write_port_range, Family, Side};
+use crate::emit::{icmp_type_name, push_decimal, write_port_range, Family, Side};
 use crate::model::{AddressSet, FlowOrigin, PortSet, Protocol};
 use foldhash::fast::FixedState;
 use ipnet::IpNet;
@@ -35,19 +35,23 @@ impl Sets {
     ) -> String {
         let count = self.taken.entry(label.clone()).or_insert(0);
         *count += 1;
-        let name = if *count == 1 {
-            label
-        } else {
-            format!("{label}_{count}")
-        };
+        // `@name`, made without the formatting machinery: a site declares a set or more per host.
+        let mut reference = String::with_capacity(label.len() + 8);
+        reference.push('@');
+        reference.push_str(&label);
+        if *count > 1 {
+            reference.push('_');
+            let _ = write!(reference, "{count}");
+        }
         let text = &mut self.declarations;
-        let _ = write!(
-            text,
-            "\tset {name} {{\n\t\ttype {kind}\n\t\tflags interval\n\t\telements = {{\n"
-        );
+        text.push_str("\tset ");
+        text.push_str(&reference[1..]);
+        text.push_str(" {\n\t\ttype ");
+        text.push_str(kind);
+        text.push_str("\n\t\tflags interval\n\t\telements = {\n");
         write_elements(text);
         text.push_str("\t\t}\n\t}\n");
-        format!("@{name}")
+        reference
     }
 
     /// Writes what a rule says for one side in `family`: a set reference `@name` or the single
@@ -78,7 +82,10 @@ impl Sets {
             Family::V4 => ("ipv4_addr", "v4"),
             Family::V6 => ("ipv6_addr", "v6"),
         };
-        let text = self.declare(kind, format!("{}_{suffix}", label()), |text| {
+        let mut name = label();
+        name.push('_');
+        name.push_str(suffix);
+        let text = self.declare(kind, name, |text| {
             for network in &networks {
                 text.push_str("\t\t\t");
                 write_network(text, network);
@@ -176,7 +183,8 @@ impl Sets {
                         elements.extend(set.ranges().iter().map(|&(lo, hi)| (lo, hi, word)));
                     }
                     elements.sort_unstable();
-                    let _ = write!(out, "{name} dport vmap {{ ");
+                    out.push_str(name);
+                    out.push_str(" dport vmap { ");
                     for (index, &(lo, hi, word)) in elements.iter().enumerate() {
                         if index > 0 {
                             out.push_str(", ");
@@ -233,7 +241,8 @@ fn write_network(out: &mut String, network: &IpNet) {
         IpNet::V4(network) => {
             write_ipv4(out, u32::from(network.addr()));
             if network.prefix_len() != 32 {
-                let _ = write!(out, "/{}", network.prefix_len());
+                out.push('/');
+                push_decimal(out, u16::from(network.prefix_len()));
             }
         }
         IpNet::V6(network) => {
@@ -247,19 +256,27 @@ fn write_network(out: &mut String, network: &IpNet) {
 }
 
 /// Dotted-quad IPv4, without the formatting machinery: most set elements are IPv4 addresses.
+/// The text is put together on the stack and appended once.
 fn write_ipv4(out: &mut String, address: u32) {
+    let mut text = [0u8; 15];
+    let mut length = 0;
     for (index, octet) in address.to_be_bytes().into_iter().enumerate() {
         if index > 0 {
-            out.push('.');
+            text[length] = b'.';
+            length += 1;
         }
         if octet >= 100 {
-            out.push(char::from(b'0' + octet / 100));
+            text[length] = b'0' + octet / 100;
+            length += 1;
         }
         if octet >= 10 {
-            out.push(char::from(b'0' + octet / 10 % 10));
+            text[length] = b'0' + octet / 10 % 10;
+            length += 1;
         }
-        out.push(char::from(b'0' + octet % 10));
+        text[length] = b'0' + octet % 10;
+        length += 1;
     }
+    out.push_str(std::str::from_utf8(&text[..length]).unwrap_or_default());
 }
 
 /// A set name from the labels the rule's flows were written with, when they agree.
