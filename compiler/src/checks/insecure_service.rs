@@ -3,7 +3,7 @@
 
 use super::{origin_label, Context};
 use crate::diagnostic::Diagnostic;
-use crate::model::{Action, Flow, PortSet, Protocol};
+use crate::model::{Action, Flow, Protocol};
 use std::collections::BTreeSet;
 
 crate::declare_codes! {
@@ -51,9 +51,7 @@ fn insecure(flow: &Flow, statement_text: &str) -> Option<&'static str> {
     // service itself; `broad-range` speaks about wide ranges.
     let specific = opening.ports.len() <= 64;
     let has = |protocol: Protocol, lo: u16, hi: u16| {
-        specific
-            && opening.protocol == protocol
-            && opening.ports.intersects(&PortSet::range(lo, hi))
+        specific && opening.protocol == protocol && opening.ports.intersects_range(lo, hi)
     };
     if literal && has(Protocol::Tcp, 512, 514) {
         Some("the rsh family (rexec, rlogin, rsh)")
@@ -73,8 +71,8 @@ fn insecure(flow: &Flow, statement_text: &str) -> Option<&'static str> {
 fn serves_files(flow: &Flow) -> bool {
     let opening = &flow.opening;
     let nfs = matches!(opening.protocol, Protocol::Tcp | Protocol::Udp)
-        && opening.ports.intersects(&PortSet::single(2049));
-    let tftp = opening.protocol == Protocol::Udp && opening.ports.intersects(&PortSet::single(69));
+        && opening.ports.intersects_range(2049, 2049);
+    let tftp = opening.protocol == Protocol::Udp && opening.ports.intersects_range(69, 69);
     nfs || tftp
 }
 

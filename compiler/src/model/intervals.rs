@@ -171,8 +171,31 @@ impl<T: Point> IntervalSet<T> {
         self.intersection(&other.complement())
     }
 
+    /// Whether the sets share a value, without building their intersection: one walk over
+    /// both sorted range lists, stopping at the first overlap.
     pub fn intersects(&self, other: &Self) -> bool {
-        !self.intersection(other).is_empty()
+        let (mut mine, mut theirs) = (0, 0);
+        while let (Some(&(lo, hi)), Some(&(other_lo, other_hi))) =
+            (self.ranges.get(mine), other.ranges.get(theirs))
+        {
+            if lo <= other_hi && other_lo <= hi {
+                return true;
+            }
+            if hi < other_hi {
+                mine += 1;
+            } else {
+                theirs += 1;
+            }
+        }
+        false
+    }
+
+    /// Whether the set holds a value in `[lo, hi]`, without building a set for the range.
+    pub fn intersects_range(&self, lo: T, hi: T) -> bool {
+        let index = self.ranges.partition_point(|&(_, end)| end < lo);
+        self.ranges
+            .get(index)
+            .is_some_and(|&(start, _)| start <= hi)
     }
 
     /// Whether every value of `self` is in `other`, without building a set: ranges never touch,
@@ -236,6 +259,12 @@ mod tests {
             let a = IntervalSet::from_ranges(a.into_iter().map(|(lo, width)| (lo, lo + width)));
             let b = IntervalSet::from_ranges(b.into_iter().map(|(lo, width)| (lo, lo + width)));
             let common: Vec<u16> = values(&a).into_iter().filter(|v| b.contains(*v)).collect();
+            proptest::prop_assert_eq!(a.intersects(&b), !common.is_empty());
+            proptest::prop_assert_eq!(b.intersects(&a), !common.is_empty());
+            for &(lo, hi) in b.ranges() {
+                let in_range = values(&a).into_iter().any(|v| lo <= v && v <= hi);
+                proptest::prop_assert_eq!(a.intersects_range(lo, hi), in_range);
+            }
             proptest::prop_assert_eq!(b.is_subset(&a), common.len() == values(&b).len());
             proptest::prop_assert_eq!(a.is_subset(&b), common.len() == values(&a).len());
             for both in [a.intersection(&b), b.intersection(&a)] {
