@@ -56,19 +56,31 @@ impl ZoneRegions {
                 })
                 .collect();
         }
-        let v4 = clip(addresses.v4.ranges(), &self.v4);
-        let v6 = clip(addresses.v6.ranges(), &self.v6);
+        let mut v4 = clip(addresses.v4.ranges(), &self.v4);
+        let mut v6 = clip(addresses.v6.ranges(), &self.v6);
         let mut touched: Vec<usize> = (v4.iter().map(|piece| piece.0))
             .chain(v6.iter().map(|piece| piece.0))
             .collect();
         touched.sort_unstable();
         touched.dedup();
+        // The usual end, a host or a group inside one zone, lies whole in that zone.
+        if let [zone] = touched[..] {
+            if unclipped(&v4, addresses.v4.ranges()) && unclipped(&v6, addresses.v6.ranges()) {
+                return vec![(zone, addresses.clone())];
+            }
+        }
+        // By zone, then address: each zone's pieces are one run, taken in turn (an `any` end
+        // meets every zone, and filtering all pieces once per zone was most of the routing).
+        v4.sort_unstable();
+        v6.sort_unstable();
+        let mut v4_runs = v4.chunk_by(|a, b| a.0 == b.0).peekable();
+        let mut v6_runs = v6.chunk_by(|a, b| a.0 == b.0).peekable();
         touched
             .into_iter()
             .map(|zone| {
                 let part = AddressSet {
-                    v4: IntervalSet::from_ranges(in_zone(&v4, zone)),
-                    v6: IntervalSet::from_ranges(in_zone(&v6, zone)),
+                    v4: IntervalSet::from_ranges(next_run(&mut v4_runs, zone)),
+                    v6: IntervalSet::from_ranges(next_run(&mut v6_runs, zone)),
                 };
                 (zone, part)
             })
@@ -90,11 +102,20 @@ fn clip<T: Copy + Ord>(ranges: &[(T, T)], table: &[(T, T, usize)]) -> Vec<(usize
     pieces
 }
 
-/// The pieces of one zone, as ranges.
-fn in_zone<T: Copy>(pieces: &[(usize, T, T)], zone: usize) -> impl Iterator<Item = (T, T)> + '_ {
-    (pieces.iter())
-        .filter(move |piece| piece.0 == zone)
-        .map(|&(_, start, end)| (start, end))
+/// Whether the pieces are the ranges themselves, none of them cut by a zone's edge.
+fn unclipped<T: Copy + Eq>(pieces: &[(usize, T, T)], ranges: &[(T, T)]) -> bool {
+    pieces.len() == ranges.len()
+        && (pieces.iter().zip(ranges)).all(|(&(_, start, end), &range)| (start, end) == range)
+}
+
+/// The ranges of `zone`'s run, if it is the next one; zones are asked for in increasing order.
+fn next_run<'a, T: Copy + 'a>(
+    runs: &mut std::iter::Peekable<impl Iterator<Item = &'a [(usize, T, T)]>>,
+    zone: usize,
+) -> Vec<(T, T)> {
+    runs.next_if(|run| run[0].0 == zone)
+        .map(|run| run.iter().map(|&(_, start, end)| (start, end)).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
