@@ -16,11 +16,18 @@ crate::declare_codes! {
 }
 
 /// One listening port range: protocol, first and last port, service, and the whole opening's
-/// description (services with identical openings are aliases, not a collision).
-type Listener = (Protocol, u16, u16, String, String);
+/// ports and source ports (services with identical openings are aliases, not a collision),
+/// all borrowed from the flows.
+type Listener<'a> = (
+    Protocol,
+    u16,
+    u16,
+    &'a str,
+    (&'a [(u16, u16)], &'a [(u16, u16)]),
+);
 
 pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
-    let mut listening: BTreeMap<usize, Vec<Listener>> = BTreeMap::new();
+    let mut listening: BTreeMap<usize, Vec<Listener<'_>>> = BTreeMap::new();
     for flow in context
         .flows
         .iter()
@@ -39,8 +46,8 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
                     opening.protocol,
                     lo,
                     hi,
-                    service.clone(),
-                    opening.describe(),
+                    service.as_str(),
+                    (opening.ports.ranges(), opening.source_ports.ranges()),
                 ));
             }
         }
@@ -49,19 +56,19 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     for (machine, mut entries) in listening {
         entries.sort();
         entries.dedup();
-        let mut pairs: BTreeSet<(String, String, Protocol, u16)> = BTreeSet::new();
+        let mut pairs: BTreeSet<(&str, &str, Protocol, u16)> = BTreeSet::new();
         // Sweep by port: each entry is compared with the earlier ones still open at its start.
-        let mut open: Vec<&Listener> = Vec::new();
+        let mut open: Vec<&Listener<'_>> = Vec::new();
         for entry in &entries {
             open.retain(|earlier| earlier.0 == entry.0 && earlier.2 >= entry.1);
             for earlier in &open {
                 if earlier.3 != entry.3 && earlier.4 != entry.4 {
                     let (a, b) = if earlier.3 < entry.3 {
-                        (&earlier.3, &entry.3)
+                        (earlier.3, entry.3)
                     } else {
-                        (&entry.3, &earlier.3)
+                        (entry.3, earlier.3)
                     };
-                    pairs.insert((a.clone(), b.clone(), entry.0, entry.1.max(earlier.1)));
+                    pairs.insert((a, b, entry.0, entry.1.max(earlier.1)));
                 }
             }
             open.push(entry);
@@ -69,7 +76,7 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
         let machine = &context.site.machines[machine];
         let mut reported = BTreeSet::new();
         for (a, b, protocol, port) in pairs {
-            if !reported.insert((a.clone(), b.clone())) {
+            if !reported.insert((a, b)) {
                 continue;
             }
             diagnostics.push(
