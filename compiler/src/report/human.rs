@@ -7,9 +7,17 @@ use ariadne::{Color, Config, IndexType, Label, Report, ReportKind};
 
 /// Renders diagnostics with source snippets; `color` is for terminals only.
 pub fn render_human(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool) -> String {
+    // Only the files the diagnostics point into: ariadne copies and indexes the lines of each
+    // source it is given, and a large site's other files would cost more than the report.
+    let shown: std::collections::BTreeSet<crate::source::FileId> = (diagnostics.iter())
+        .flat_map(|diagnostic| {
+            std::iter::once(diagnostic.primary.span.file)
+                .chain(diagnostic.labels.iter().map(|label| label.span.file))
+        })
+        .collect();
     let mut cache = ariadne::sources(
-        sources
-            .iter()
+        (sources.iter())
+            .filter(|(id, _)| shown.contains(id))
             .map(|(_, file)| (file.name.clone(), file.text.to_string())),
     );
     let mut output = Vec::new();
