@@ -13,7 +13,7 @@
 //! so they are kept once per flow and the boxes are put together only for the entries a
 //! question meets. At 100,000 flows this is a tenth of the memory a box per entry took.
 
-use super::{service_ranges, PacketBox, DESTINATION, PORT, PROTOCOL, SOURCE, SOURCE_PORT};
+use super::{extend_service_ranges, PacketBox, DESTINATION, PORT, PROTOCOL, SOURCE, SOURCE_PORT};
 use crate::model::interval_tree::{build, search, Point};
 use crate::model::Flow;
 use std::ops::Range;
@@ -49,7 +49,7 @@ impl FlowIndex {
         for &index in &kept {
             let flow = &flows[index];
             let start = services.len() as u32;
-            services.extend(service_ranges(&flow.opening));
+            extend_service_ranges(&flow.opening, &mut services);
             services_of[index] = start..services.len() as u32;
             destinations.extend(flow.destination.points());
         }

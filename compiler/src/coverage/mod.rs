@@ -84,31 +84,31 @@ fn protocol_range(protocol: Protocol) -> (u128, u128) {
 /// The protocol, port and source-port ranges of an opening: the last three dimensions of each
 /// of its boxes.
 pub fn service_ranges(opening: &Opening) -> Vec<[(u128, u128); 3]> {
-    let full = (0, u16::MAX as u128);
+    let mut out = Vec::new();
+    extend_service_ranges(opening, &mut out);
+    out
+}
+
+/// [`service_ranges`], appended to `out` without a list of their own: the coverage index
+/// takes them for every flow.
+pub fn extend_service_ranges(opening: &Opening, out: &mut Vec<[(u128, u128); 3]>) {
+    let full = [(0, u16::MAX)];
     let protocol = protocol_range(opening.protocol);
-    let widen = |ranges: &[(u16, u16)]| -> Vec<(u128, u128)> {
-        ranges
-            .iter()
-            .map(|&(lo, hi)| (lo as u128, hi as u128))
-            .collect()
-    };
     let ports = match opening.protocol {
-        Protocol::Tcp | Protocol::Udp | Protocol::Icmp | Protocol::Icmpv6 => {
-            widen(opening.ports.ranges())
-        }
-        _ => vec![full],
+        Protocol::Tcp | Protocol::Udp | Protocol::Icmp | Protocol::Icmpv6 => opening.ports.ranges(),
+        _ => &full,
     };
     let source_ports = match opening.protocol {
-        Protocol::Tcp | Protocol::Udp => widen(opening.source_ports.ranges()),
-        _ => vec![full],
+        Protocol::Tcp | Protocol::Udp => opening.source_ports.ranges(),
+        _ => &full,
     };
-    let mut out = Vec::with_capacity(ports.len() * source_ports.len());
-    for &port in &ports {
-        for &source_port in &source_ports {
-            out.push([protocol, port, source_port]);
+    let widen = |&(lo, hi): &(u16, u16)| (u128::from(lo), u128::from(hi));
+    out.reserve(ports.len() * source_ports.len());
+    for port in ports {
+        for source_port in source_ports {
+            out.push([protocol, widen(port), widen(source_port)]);
         }
     }
-    out
 }
 
 /// The boxes of a set of packets.
