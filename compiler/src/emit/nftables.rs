@@ -57,10 +57,25 @@ struct Line<'a> {
 
 fn ruleset(input: &Input<'_>, target: Target) -> String {
     let rules = input.policy.rules_for(target);
-    let mut sets = Sets::default();
-    // About what a rule and an origin line take, so that the text is rarely copied to grow.
+    // About what a rule and an origin line take, and a set element, so that neither text is
+    // copied to grow.
     let origins: usize = rules.rules.iter().map(|rule| rule.origins.len()).sum();
+    let ranges: usize = (rules.rules.iter())
+        .map(|rule| rule_ranges(&rule.source) + rule_ranges(&rule.destination))
+        .sum();
     let mut chains = String::with_capacity(1024 + rules.rules.len() * 160 + origins * 40);
+    // The set declarations are written after the header, straight into the ruleset's text,
+    // and the chains appended once the sets they use are known.
+    let mut sets = Sets::default();
+    sets.declarations
+        .reserve(1024 + ranges * 24 + chains.capacity());
+    let description = super::target_description(input.policy, target);
+    let text = &mut sets.declarations;
+    text.push_str("#!/usr/sbin/nft -f\n");
+    let _ = writeln!(text, "# flowc nftables ruleset for {description}.");
+    text.push_str("# Generated from the site's .flow files; do not edit. `nft -f` replaces table inet flowc\n");
+    text.push_str("# and nothing else. Every rule names the .flow line it comes from.\n\n");
+    text.push_str("table inet flowc\ndelete table inet flowc\n\ntable inet flowc {\n");
     let directions: &[Direction] = match target {
         Target::Firewall(_) => &[Direction::Forward],
         Target::Machine(_) => &[Direction::Input, Direction::Output],
@@ -88,17 +103,15 @@ fn ruleset(input: &Input<'_>, target: Target) -> String {
         }
         chains.push_str("\t}\n");
     }
-    let description = super::target_description(input.policy, target);
-    let mut text = String::with_capacity(sets.declarations.len() + chains.len() + 512);
-    text.push_str("#!/usr/sbin/nft -f\n");
-    let _ = writeln!(text, "# flowc nftables ruleset for {description}.");
-    text.push_str("# Generated from the site's .flow files; do not edit. `nft -f` replaces table inet flowc\n");
-    text.push_str("# and nothing else. Every rule names the .flow line it comes from.\n\n");
-    text.push_str("table inet flowc\ndelete table inet flowc\n\ntable inet flowc {\n");
-    text.push_str(&sets.declarations);
+    let mut text = sets.declarations;
     text.push_str(&chains);
     text.push_str("}\n");
     text
+}
+
+/// How many ranges a rule side has, for sizing the text its set would take.
+fn rule_ranges(set: &crate::model::AddressSet) -> usize {
+    set.v4.ranges().len() + set.v6.ranges().len()
 }
 
 /// The rules every chain starts with: replies and related ICMP errors, invalid packets,
