@@ -9,22 +9,24 @@ use crate::emit::{icmp_type_name, push_decimal, write_port_range, Family, Side};
 use crate::model::{AddressSet, FlowOrigin, PortSet, Protocol};
 use foldhash::fast::FixedState;
 use ipnet::IpNet;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write;
 
-/// The named sets of a ruleset, declared in order of first use.
+/// The named sets of a ruleset, declared in order of first use. Keys borrow the rules' sets
+/// where the rules hold them, so declaring a set does not copy it.
 #[derive(Default)]
-pub struct Sets {
+pub struct Sets<'a> {
     /// What a rule writes for an address set: `@name`, or its one element.
-    addresses: HashMap<AddressSet, String, FixedState>,
+    addresses: HashMap<Cow<'a, AddressSet>, String, FixedState>,
     /// The same for a port set.
-    ports: HashMap<PortSet, String, FixedState>,
+    ports: HashMap<&'a PortSet, String, FixedState>,
     /// How many sets took each label, for the `_2`, `_3` suffixes.
     taken: HashMap<String, usize, FixedState>,
     pub declarations: String,
 }
 
-impl Sets {
+impl<'a> Sets<'a> {
     /// Declares a set under a fresh name made from `label` (`label`, then `label_2`, ...), its
     /// elements written one per line by `write_elements`, and returns `@name`.
     fn declare(
@@ -61,7 +63,7 @@ impl Sets {
         &mut self,
         out: &mut String,
         family: Family,
-        side: &Side<'_>,
+        side: &Side<'a>,
         label: impl FnOnce() -> String,
     ) -> bool {
         let Some(set) = side else {
@@ -93,12 +95,12 @@ impl Sets {
             }
         });
         out.push_str(&text);
-        self.addresses.insert(set.clone().into_owned(), text);
+        self.addresses.insert(set.clone(), text);
         true
     }
 
     /// Writes a port set reference `@name` or the single port or range itself.
-    fn write_ports(&mut self, out: &mut String, ports: &PortSet) {
+    fn write_ports(&mut self, out: &mut String, ports: &'a PortSet) {
         // One port or range is written as it is: no set, so nothing to look up.
         if let [range] = ports.ranges() {
             write_port_range(out, *range, "-");
@@ -126,11 +128,11 @@ impl Sets {
             }
         };
         out.push_str(&text);
-        self.ports.insert(ports.clone(), text);
+        self.ports.insert(ports, text);
     }
 
     /// Writes the match and verdict of one rule (everything before its comment) to `out`.
-    pub fn write_rule(&mut self, out: &mut String, line: &Line<'_>) {
+    pub fn write_rule(&mut self, out: &mut String, line: &Line<'a>) {
         let rule = line.rule;
         let family_word = |family| if family == Family::V4 { "ip" } else { "ip6" };
         match line.family {
