@@ -61,7 +61,7 @@ fn ruleset(input: &Input<'_>, target: Target) -> String {
     // copied to grow.
     let origins: usize = rules.rules.iter().map(|rule| rule.origins.len()).sum();
     let ranges: usize = (rules.rules.iter())
-        .map(|rule| rule_ranges(&rule.source) + rule_ranges(&rule.destination))
+        .map(|rule| rule.source.range_count() + rule.destination.range_count())
         .sum();
     let mut chains = String::with_capacity(1024 + rules.rules.len() * 160 + origins * 40);
     // The set declarations are written after the header, straight into the ruleset's text,
@@ -107,11 +107,6 @@ fn ruleset(input: &Input<'_>, target: Target) -> String {
     text.push_str(&chains);
     text.push_str("}\n");
     text
-}
-
-/// How many ranges a rule side has, for sizing the text its set would take.
-fn rule_ranges(set: &crate::model::AddressSet) -> usize {
-    set.v4.ranges().len() + set.v6.ranges().len()
 }
 
 /// The rules every chain starts with: replies and related ICMP errors, invalid packets,

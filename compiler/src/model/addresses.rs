@@ -68,6 +68,11 @@ impl AddressSet {
         self.v4.is_empty() && self.v6.is_empty()
     }
 
+    /// How many ranges the set has, IPv4 and IPv6 together: a host's address is one.
+    pub fn range_count(&self) -> usize {
+        self.v4.ranges().len() + self.v6.ranges().len()
+    }
+
     /// The union of many sets at once: one sort and merge, not one merge per set. The union of
     /// one set is that set, copied: the usual case, a name that stands for one machine.
     pub fn union_all<'a>(sets: impl IntoIterator<Item = &'a AddressSet>) -> AddressSet {
@@ -154,7 +159,7 @@ impl AddressSet {
     /// The smallest list of CIDRs covering exactly this set, IPv4 first, each family sorted.
     pub fn to_networks(&self) -> Vec<IpNet> {
         // Each range is at least one CIDR; most are exactly one (a host, a zone's block).
-        let mut networks = Vec::with_capacity(self.v4.ranges().len() + self.v6.ranges().len());
+        let mut networks = Vec::with_capacity(self.range_count());
         for &(lo, hi) in self.v4.ranges() {
             range_to_prefixes(lo as u128, hi as u128, 32, |start, prefix| {
                 let network = Ipv4Net::new(Ipv4Addr::from(start as u32), prefix)

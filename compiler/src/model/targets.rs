@@ -61,9 +61,7 @@ impl Policy {
             // times when both its ends or several of its ranges hold the machine's addresses,
             // and each meeting adds what that end holds.
             let single_range: Vec<bool> = (self.machines.iter())
-                .map(|info| {
-                    info.addresses.v4.ranges().len() + info.addresses.v6.ranges().len() == 1
-                })
+                .map(|info| info.addresses.range_count() == 1)
                 .collect();
             let mut pairs: Vec<(u32, u32, TouchingEnds)> = Vec::new();
             let mut last_pair = vec![usize::MAX; self.machines.len()];

@@ -23,6 +23,8 @@ pub struct Sets<'a> {
     ports: HashMap<&'a PortSet, String, FixedState>,
     /// How many sets took each label, for the `_2`, `_3` suffixes.
     taken: HashMap<String, usize, FixedState>,
+    /// The ruleset's text up to its chains: whatever the caller put first (the header), then
+    /// each set as it is declared.
     pub declarations: String,
 }
 
