@@ -314,6 +314,7 @@ fn semantics(analysis: &Analysis) -> Semantics {
         flows: expansion.flows,
         routes,
         machine_flows_cache: OnceLock::new(),
+        origin_ranks_cache: OnceLock::new(),
     };
     Semantics {
         policy,

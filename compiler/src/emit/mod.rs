@@ -43,7 +43,7 @@ impl<'a> Input<'a> {
     fn with_origin_text<R>(
         &self,
         origin: &FlowOrigin,
-        use_text: impl FnOnce(&OriginText) -> R,
+        use_text: impl FnOnce(&OriginText<'_>) -> R,
     ) -> R {
         self.origin_texts
             .with(self.policy, self.sources, origin, use_text)

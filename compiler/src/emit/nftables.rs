@@ -10,8 +10,7 @@ mod print;
 
 use super::{by_family, push_origin_lines, push_rule_comment, Family, Side};
 use super::{Backend, Input, Layout};
-use crate::model::flow::sort_origins;
-use crate::model::{Action, Direction, FlowOrigin, PortSet, Protocol, Target, TargetRule};
+use crate::model::{Action, Direction, FlowOrigin, Policy, PortSet, Protocol, Target, TargetRule};
 use foldhash::fast::FixedState;
 use print::Sets;
 use std::borrow::Cow;
@@ -92,7 +91,7 @@ fn ruleset(input: &Input<'_>, target: Target) -> String {
         chains.push_str(hook);
         chains.push_str(" priority filter; policy drop;\n");
         push_essentials(&mut chains, direction);
-        let lines = merge_verdicts(lines_of(&rules.rules, direction));
+        let lines = merge_verdicts(lines_of(&rules.rules, direction), input.policy);
         for line in &lines {
             push_origin_lines(&mut chains, input, &line.origins, "\t\t# ");
             chains.push_str("\t\t");
@@ -166,7 +165,7 @@ fn lines_of<'a>(rules: &'a [TargetRule<'a>], direction: Direction) -> Vec<Line<'
 /// Each deny finds its allow through an index of the allows by that key, not by scanning every
 /// line: a firewall's chain has thousands. A merged allow is marked and dropped at the end, so
 /// the lines keep their order.
-fn merge_verdicts(mut lines: Vec<Line<'_>>) -> Vec<Line<'_>> {
+fn merge_verdicts<'a>(mut lines: Vec<Line<'a>>, policy: &Policy) -> Vec<Line<'a>> {
     let folds = |line: &Line<'_>| {
         line.rule.action == Action::Deny && line.rule.opening.protocol.has_ports()
     };
@@ -227,7 +226,7 @@ fn merge_verdicts(mut lines: Vec<Line<'_>>) -> Vec<Line<'_>> {
             deny.accepted = Some(accepted);
             let origins = deny.origins.to_mut();
             origins.extend(allow_origins.iter().copied());
-            sort_origins(origins);
+            policy.origin_ranking().sort(origins);
         }
     }
     (lines.into_iter().zip(merged))

@@ -2,44 +2,89 @@
 //! zone-wide flows appear in the ruleset of every host of the zone.
 
 use super::comments::{push_origin_line, push_origin_text, push_quotable};
-use crate::model::{Flow, FlowOrigin, Policy};
+use crate::model::origin_ranks::flow_index;
+use crate::model::{FlowOrigin, Policy};
 use crate::source::SourceMap;
+use std::ops::Range;
 use std::sync::OnceLock;
+
+/// How many flows' texts are made together, into one string. Rulesets copy these texts over
+/// and over; texts of neighbouring flows side by side in memory make those copies hit the
+/// cache, where a string per flow sent every copy to a different place. Small enough that
+/// emitting one target does not print the origins of the whole site.
+const CHUNK: usize = 64;
 
 /// One flow origin as rulesets print it.
 #[derive(Debug)]
-pub(super) struct OriginText {
+pub(super) struct OriginText<'a> {
     /// The `#` line's text after its prefix: [`super::origin_text`] and the citation.
-    pub line: Box<str>,
+    pub line: &'a str,
     /// [`super::origin_text`] made safe inside quotes, for rule comments.
-    pub quoted: Box<str>,
+    pub quoted: &'a str,
 }
 
-impl OriginText {
-    fn new(sources: &SourceMap, origin: &FlowOrigin) -> OriginText {
-        let mut plain = String::new();
-        push_origin_text(&mut plain, sources, origin);
-        let mut quoted = String::with_capacity(plain.len());
-        push_quotable(&mut quoted, &plain);
-        let mut line = plain;
-        push_origin_line(&mut line, origin);
-        OriginText {
-            line: line.into_boxed_str(),
-            quoted: quoted.into_boxed_str(),
+/// The texts of [`CHUNK`] consecutive flows in one string, and where each lies in it.
+#[derive(Debug)]
+struct Chunk {
+    text: String,
+    /// The `line` and `quoted` ranges of each flow of the chunk, in flow order.
+    parts: Vec<(Range<u32>, Range<u32>)>,
+}
+
+impl Chunk {
+    fn new<'o>(sources: &SourceMap, origins: impl Iterator<Item = &'o FlowOrigin>) -> Chunk {
+        let mut text = String::new();
+        let mut parts = Vec::with_capacity(CHUNK);
+        for origin in origins {
+            parts.push(push_texts(&mut text, sources, origin));
         }
+        Chunk { text, parts }
+    }
+
+    fn get(&self, position: usize) -> Option<OriginText<'_>> {
+        let (line, quoted) = self.parts.get(position)?;
+        let slice = |range: &Range<u32>| self.text.get(range.start as usize..range.end as usize);
+        Some(OriginText {
+            line: slice(line)?,
+            quoted: slice(quoted)?,
+        })
     }
 }
 
-/// The texts of the policy's flow origins, each made on first use by whichever thread needs it.
+/// Appends an origin's `line` text, then its `quoted` text, and returns where each lies.
+fn push_texts(
+    text: &mut String,
+    sources: &SourceMap,
+    origin: &FlowOrigin,
+) -> (Range<u32>, Range<u32>) {
+    let line_start = text.len();
+    push_origin_text(text, sources, origin);
+    let plain_end = text.len();
+    push_origin_line(text, origin);
+    let line_end = text.len();
+    // The quoted form is made from the plain text, which the line begins with.
+    let plain = text[line_start..plain_end].to_string();
+    push_quotable(text, &plain);
+    let offset = |position: usize| position as u32;
+    (
+        offset(line_start)..offset(line_end),
+        offset(line_end)..offset(text.len()),
+    )
+}
+
+/// The texts of the policy's flow origins, made a chunk at a time on first use by whichever
+/// thread needs one.
 #[derive(Debug)]
 pub(super) struct OriginTexts {
-    texts: Vec<OnceLock<OriginText>>,
+    chunks: Vec<OnceLock<Chunk>>,
 }
 
 impl OriginTexts {
     pub fn new(policy: &Policy) -> OriginTexts {
         OriginTexts {
-            texts: (0..policy.flows.len()).map(|_| OnceLock::new()).collect(),
+            chunks: (0..policy.flows.len().div_ceil(CHUNK))
+                .map(|_| OnceLock::new())
+                .collect(),
         }
     }
 
@@ -50,22 +95,27 @@ impl OriginTexts {
         policy: &Policy,
         sources: &SourceMap,
         origin: &FlowOrigin,
-        use_text: impl FnOnce(&OriginText) -> R,
+        use_text: impl FnOnce(&OriginText<'_>) -> R,
     ) -> R {
-        match flow_index(&policy.flows, origin).and_then(|index| self.texts.get(index)) {
-            Some(cell) => use_text(cell.get_or_init(|| OriginText::new(sources, origin))),
-            None => use_text(&OriginText::new(sources, origin)),
+        let kept = flow_index(&policy.flows, origin).and_then(|index| {
+            let chunk = self.chunks.get(index / CHUNK)?.get_or_init(|| {
+                let first = index / CHUNK * CHUNK;
+                let flows = &policy.flows[first..(first + CHUNK).min(policy.flows.len())];
+                Chunk::new(sources, flows.iter().map(|flow| &flow.origin))
+            });
+            chunk.get(index % CHUNK)
+        });
+        match kept {
+            Some(text) => use_text(&text),
+            None => {
+                let mut text = String::new();
+                let (line, quoted) = push_texts(&mut text, sources, origin);
+                let slice = |range: Range<u32>| &text[range.start as usize..range.end as usize];
+                use_text(&OriginText {
+                    line: slice(line),
+                    quoted: slice(quoted),
+                })
+            }
         }
     }
-}
-
-/// The index of the flow whose `origin` field this is, found from its address: rules borrow
-/// their origins from the policy's flows, so the address identifies the flow without a hash
-/// lookup. The final identity check makes any other `FlowOrigin` answer `None`.
-fn flow_index(flows: &[Flow], origin: &FlowOrigin) -> Option<usize> {
-    let first = flows.as_ptr() as usize + std::mem::offset_of!(Flow, origin);
-    let offset = (origin as *const FlowOrigin as usize).checked_sub(first)?;
-    let index = offset / std::mem::size_of::<Flow>().max(1);
-    let flow = flows.get(index)?;
-    std::ptr::eq(&flow.origin, origin).then_some(index)
 }

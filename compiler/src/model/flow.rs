@@ -178,21 +178,6 @@ pub fn origin_order(a: &FlowOrigin, b: &FlowOrigin) -> std::cmp::Ordering {
     }
 }
 
-/// Lists of origins in lexicographic [`origin_order`], as slices compare.
-pub fn origins_order(a: &[&FlowOrigin], b: &[&FlowOrigin]) -> std::cmp::Ordering {
-    a.iter()
-        .zip(b)
-        .map(|(a, b)| origin_order(a, b))
-        .find(|order| order.is_ne())
-        .unwrap_or_else(|| a.len().cmp(&b.len()))
-}
-
-/// Sorts origins and removes duplicates (the same flow merged twice, or equal origins).
-pub fn sort_origins(origins: &mut Vec<&FlowOrigin>) {
-    origins.sort_by(|a, b| origin_order(a, b));
-    origins.dedup_by(|a, b| std::ptr::eq(*a, *b) || a == b);
-}
-
 /// One flow: what may (or must not) pass from sources to destinations.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Flow {

@@ -2,9 +2,8 @@
 //! then ports of the same addresses, in one canonical order.
 
 use super::addresses::AddressSet;
-use super::flow::{
-    origins_order, sort_origins, Action, Flow, FlowOrigin, Opening, PortSet, Protocol,
-};
+use super::flow::{Action, Flow, FlowOrigin, Opening, PortSet, Protocol};
+use super::origin_ranks::OriginRanking;
 use super::policy::{Direction, TargetRule};
 use foldhash::fast::FixedState;
 use std::borrow::Cow;
@@ -64,7 +63,7 @@ impl<'a> BySource<'a> {
 /// is built once from all its parts: adding parts one union at a time would copy the growing
 /// set every time, quadratic for a server with thousands of clients. Origins are borrowed from
 /// the policy's flows, never copied. Only the final sort decides the order of the rules.
-pub(super) fn merge(pieces: Vec<Piece<'_>>) -> Vec<TargetRule<'_>> {
+pub(super) fn merge<'a>(pieces: Vec<Piece<'a>>, ranking: OriginRanking<'_>) -> Vec<TargetRule<'a>> {
     let hasher = FixedState::default();
     let mut pieces: Vec<(u64, Piece<'_>)> = pieces
         .into_iter()
@@ -112,7 +111,7 @@ pub(super) fn merge(pieces: Vec<Piece<'_>>) -> Vec<TargetRule<'_>> {
             .iter()
             .flat_map(|(_, part)| origins[part.origins.clone()].iter().copied())
             .collect();
-        sort_origins(&mut rule_origins);
+        ranking.sort(&mut rule_origins);
         let opening = &first.flow.opening;
         rules.push(TargetRule {
             direction: first.direction,
@@ -133,7 +132,7 @@ pub(super) fn merge(pieces: Vec<Piece<'_>>) -> Vec<TargetRule<'_>> {
     rules.sort_unstable_by(|a, b| {
         (a.action != Action::Deny, a.direction)
             .cmp(&(b.action != Action::Deny, b.direction))
-            .then_with(|| origins_order(&a.origins, &b.origins))
+            .then_with(|| ranking.lists_order(&a.origins, &b.origins))
             .then_with(|| a.opening.protocol.cmp(&b.opening.protocol))
             .then_with(|| rule_pair_key(a).cmp(&rule_pair_key(b)))
             .then_with(|| a.source.cmp(&b.source))

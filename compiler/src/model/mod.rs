@@ -5,6 +5,7 @@ pub mod flow;
 pub mod interval_tree;
 pub mod intervals;
 mod merge;
+pub(crate) mod origin_ranks;
 pub mod policy;
 pub mod targets;
 

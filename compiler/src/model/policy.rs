@@ -67,6 +67,8 @@ pub struct Policy {
     pub routes: Vec<Route>,
     /// Built on first use by [`Policy::machine_flows`].
     pub machine_flows_cache: std::sync::OnceLock<MachineFlows>,
+    /// Built on first use by [`Policy::origin_ranks`].
+    pub origin_ranks_cache: std::sync::OnceLock<Vec<u32>>,
 }
 
 /// For each machine, the indices of the flows that touch its addresses, in flow order: one

@@ -179,7 +179,7 @@ impl Policy {
         TargetRules {
             target,
             name: self.target_name(target).to_string(),
-            rules: merge(pieces),
+            rules: merge(pieces, self.origin_ranking()),
         }
     }
 

@@ -19,7 +19,7 @@ pub(super) fn collect(resolution: &mut Resolution, files: &[ModuleFile<'_>]) {
             };
             let id = DefinitionId(resolution.definitions.len() as u32);
             let scope = &mut resolution.modules[file.module.0 as usize];
-            if let Some(&existing) = scope.definitions.get(&name.name) {
+            if let Some(&existing) = scope.index.get(&name.name) {
                 let previous = &resolution.definitions[existing.0 as usize];
                 resolution.diagnostics.push(
                     Diagnostic::error(
@@ -37,6 +37,7 @@ pub(super) fn collect(resolution: &mut Resolution, files: &[ModuleFile<'_>]) {
                 continue;
             }
             scope.definitions.insert(name.name.clone(), id);
+            scope.index.insert(name.name.clone(), id);
             resolution.definitions.push(Definition {
                 name: name.name.clone(),
                 kind,

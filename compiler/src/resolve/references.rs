@@ -311,12 +311,13 @@ impl Resolver<'_> {
                 return None;
             }
         };
-        let definition = self.resolution.definition(id).clone();
         self.resolution.references.push(Reference {
             span: path.span,
             target: id,
         });
-        if !kinds.contains(&definition.kind) {
+        // The definition is copied only for the diagnostic: most names are of the right kind.
+        if !kinds.contains(&self.resolution.definition(id).kind) {
+            let definition = self.resolution.definition(id).clone();
             self.resolution.diagnostics.push(
                 Diagnostic::error(
                     WRONG_KIND,
