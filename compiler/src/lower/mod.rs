@@ -96,10 +96,11 @@ pub struct Site<'a> {
     pub instances: Vec<RoleInstance>,
     /// Role definition → indexes into `instances`.
     pub holders: HashMap<DefinitionId, Vec<usize>>,
-    /// Every resolved name by its span: looked up for each name of each rule, so it uses a
-    /// fast hash rather than the standard library's DoS-resistant one (spans are not input an
-    /// attacker picks, and a site is the user's own).
-    reference_at: HashMap<Span, DefinitionId, FixedState>,
+    /// Every resolved name by its span, sorted by span. Looked up for each name of each rule:
+    /// expansion asks in the order of the files, which resolution recorded them in, so
+    /// neighbouring questions search the same part of the table, where a hash table sent each
+    /// one to a random place in memory.
+    reference_at: Vec<(Span, DefinitionId)>,
     services: RefCell<HashMap<DefinitionId, Rc<Vec<Opening>>>>,
     service_stack: RefCell<Vec<DefinitionId>>,
     /// Peers of a role name per (role, expanding role and machine), filled during expansion.
@@ -109,12 +110,7 @@ pub struct Site<'a> {
 
 impl<'a> Site<'a> {
     pub fn new(analysis: &'a Analysis) -> Site<'a> {
-        let reference_at = analysis
-            .resolution
-            .references
-            .iter()
-            .map(|reference| (reference.span, reference.target))
-            .collect();
+        let reference_at = references_by_span(&analysis.resolution.references);
         let mut site = Site {
             analysis,
             machines: Vec::new(),
@@ -145,7 +141,10 @@ impl<'a> Site<'a> {
 
     /// The definition a name at this span resolved to.
     pub fn resolved(&self, span: Span) -> Option<DefinitionId> {
-        self.reference_at.get(&span).copied()
+        let position = (self.reference_at)
+            .binary_search_by_key(&span, |(span, _)| *span)
+            .ok()?;
+        Some(self.reference_at[position].1)
     }
 
     pub fn item(&self, id: DefinitionId) -> &'a Item {
@@ -199,4 +198,21 @@ impl<'a> Site<'a> {
             .find(|text| text.starts_with("seed "))
             .map(str::to_string)
     }
+}
+
+/// The references sorted by span; of several at one span (a name resolved twice), the last.
+fn references_by_span(references: &[crate::resolve::Reference]) -> Vec<(Span, DefinitionId)> {
+    let mut sorted: Vec<(Span, DefinitionId)> = (references.iter())
+        .map(|reference| (reference.span, reference.target))
+        .collect();
+    // Stable, so that equal spans keep the order they were resolved in.
+    sorted.sort_by_key(|(span, _)| *span);
+    let mut kept: Vec<(Span, DefinitionId)> = Vec::with_capacity(sorted.len());
+    for pair in sorted {
+        match kept.last_mut() {
+            Some(last) if last.0 == pair.0 => *last = pair,
+            _ => kept.push(pair),
+        }
+    }
+    kept
 }
