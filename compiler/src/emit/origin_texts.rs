@@ -5,7 +5,6 @@ use super::comments::{push_origin_line, push_origin_text, push_quotable};
 use crate::model::origin_ranks::flow_index;
 use crate::model::{FlowOrigin, Policy};
 use crate::source::SourceMap;
-use std::ops::Range;
 use std::sync::OnceLock;
 
 /// How many flows' texts are made together, into one string. Rulesets copy these texts over
@@ -23,40 +22,43 @@ pub(super) struct OriginText<'a> {
     pub quoted: &'a str,
 }
 
-/// The texts of [`CHUNK`] consecutive flows in one string, and where each lies in it.
+/// The texts of [`CHUNK`] consecutive flows in one string, and where each lies in it. The
+/// bounds are held inline, so that finding a text reads the chunk list and the text only.
 #[derive(Debug)]
 struct Chunk {
     text: String,
-    /// The `line` and `quoted` ranges of each flow of the chunk, in flow order.
-    parts: Vec<(Range<u32>, Range<u32>)>,
+    /// The start of each flow's `line`, where its `quoted` starts (the `line` ends), and where
+    /// the `quoted` ends, in flow order; `count` of them are in use.
+    bounds: [(u32, u32, u32); CHUNK],
+    count: usize,
 }
 
 impl Chunk {
     fn new<'o>(sources: &SourceMap, origins: impl Iterator<Item = &'o FlowOrigin>) -> Chunk {
-        let mut text = String::new();
-        let mut parts = Vec::with_capacity(CHUNK);
-        for origin in origins {
-            parts.push(push_texts(&mut text, sources, origin));
+        let mut chunk = Chunk {
+            text: String::new(),
+            bounds: [(0, 0, 0); CHUNK],
+            count: 0,
+        };
+        for (bounds, origin) in chunk.bounds.iter_mut().zip(origins) {
+            *bounds = push_texts(&mut chunk.text, sources, origin);
+            chunk.count += 1;
         }
-        Chunk { text, parts }
+        chunk
     }
 
     fn get(&self, position: usize) -> Option<OriginText<'_>> {
-        let (line, quoted) = self.parts.get(position)?;
-        let slice = |range: &Range<u32>| self.text.get(range.start as usize..range.end as usize);
+        let &(start, middle, end) = self.bounds[..self.count].get(position)?;
         Some(OriginText {
-            line: slice(line)?,
-            quoted: slice(quoted)?,
+            line: self.text.get(start as usize..middle as usize)?,
+            quoted: self.text.get(middle as usize..end as usize)?,
         })
     }
 }
 
-/// Appends an origin's `line` text, then its `quoted` text, and returns where each lies.
-fn push_texts(
-    text: &mut String,
-    sources: &SourceMap,
-    origin: &FlowOrigin,
-) -> (Range<u32>, Range<u32>) {
+/// Appends an origin's `line` text, then its `quoted` text, and returns where the first
+/// starts, where the second starts and where it ends.
+fn push_texts(text: &mut String, sources: &SourceMap, origin: &FlowOrigin) -> (u32, u32, u32) {
     let line_start = text.len();
     push_origin_text(text, sources, origin);
     let plain_end = text.len();
@@ -66,10 +68,7 @@ fn push_texts(
     let plain = text[line_start..plain_end].to_string();
     push_quotable(text, &plain);
     let offset = |position: usize| position as u32;
-    (
-        offset(line_start)..offset(line_end),
-        offset(line_end)..offset(text.len()),
-    )
+    (offset(line_start), offset(line_end), offset(text.len()))
 }
 
 /// The texts of the policy's flow origins, made a chunk at a time on first use by whichever
@@ -109,11 +108,10 @@ impl OriginTexts {
             Some(text) => use_text(&text),
             None => {
                 let mut text = String::new();
-                let (line, quoted) = push_texts(&mut text, sources, origin);
-                let slice = |range: Range<u32>| &text[range.start as usize..range.end as usize];
+                let (start, middle, end) = push_texts(&mut text, sources, origin);
                 use_text(&OriginText {
-                    line: slice(line),
-                    quoted: slice(quoted),
+                    line: &text[start as usize..middle as usize],
+                    quoted: &text[middle as usize..end as usize],
                 })
             }
         }
