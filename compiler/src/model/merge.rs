@@ -100,9 +100,13 @@ pub(super) fn merge<'a>(pieces: Vec<Piece<'a>>, ranking: OriginRanking<'_>) -> V
         a_hash.cmp(b_hash).then_with(|| a.pair_order(b))
     });
     let mut rules: Vec<TargetRule<'_>> = Vec::with_capacity(merged.len());
-    for run in merged
-        .chunk_by(|(a_hash, a), (b_hash, b)| a_hash == b_hash && a.pair_order(b) == Ordering::Equal)
-    {
+    for run in merged.chunk_by_mut(|(a_hash, a), (b_hash, b)| {
+        a_hash == b_hash && a.pair_order(b) == Ordering::Equal
+    }) {
+        // The run's addresses are moved into the rule, not copied: often a merged union.
+        let empty = || Cow::Owned(AddressSet::empty());
+        let source = std::mem::replace(&mut run[0].1.source, empty()).into_owned();
+        let destination = std::mem::replace(&mut run[0].1.destination, empty()).into_owned();
         let (_, first) = &run[0];
         let ports = run
             .iter()
@@ -116,8 +120,8 @@ pub(super) fn merge<'a>(pieces: Vec<Piece<'a>>, ranking: OriginRanking<'_>) -> V
         rules.push(TargetRule {
             direction: first.direction,
             action: first.action,
-            source: first.source.clone().into_owned(),
-            destination: first.destination.clone().into_owned(),
+            source,
+            destination,
             opening: Opening {
                 protocol: opening.protocol,
                 ports: PortSet::from_ranges(ports),
@@ -129,7 +133,11 @@ pub(super) fn merge<'a>(pieces: Vec<Piece<'a>>, ranking: OriginRanking<'_>) -> V
     }
     // Denies first: with first-match backends this is what makes deny override allow. Rules
     // of the same origins and protocol (one flow cut into pieces) follow their addresses.
-    rules.sort_unstable_by(|a, b| {
+    // No two rules are equal in this order (the second pass joined those of the same key and
+    // addresses), so sorting positions gives the one order that sorting the rules would. The
+    // positions carry the leading part of the order as one number, which decides most
+    // comparisons without reading the rules; the rules, which are large, move once.
+    let order = |a: &TargetRule<'_>, b: &TargetRule<'_>| {
         (a.action != Action::Deny, a.direction)
             .cmp(&(b.action != Action::Deny, b.direction))
             .then_with(|| ranking.lists_order(&a.origins, &b.origins))
@@ -137,8 +145,38 @@ pub(super) fn merge<'a>(pieces: Vec<Piece<'a>>, ranking: OriginRanking<'_>) -> V
             .then_with(|| rule_pair_key(a).cmp(&rule_pair_key(b)))
             .then_with(|| a.source.cmp(&b.source))
             .then_with(|| a.destination.cmp(&b.destination))
+    };
+    let keys = leading_keys(&rules, ranking);
+    let mut positions: Vec<(u64, u32)> = keys.into_iter().zip(0..).collect();
+    positions.sort_unstable_by(|(a_key, a), (b_key, b)| {
+        a_key
+            .cmp(b_key)
+            .then_with(|| order(&rules[*a as usize], &rules[*b as usize]))
     });
-    rules
+    let mut slots: Vec<Option<TargetRule<'_>>> = rules.into_iter().map(Some).collect();
+    positions
+        .iter()
+        .filter_map(|(_, position)| slots[*position as usize].take())
+        .collect()
+}
+
+/// For each rule, the start of the final order as one number: allows after denies, then the
+/// direction, then the rank of the first origin. Two rules whose numbers differ are in that
+/// order. When some origin has no rank (it is not a flow of the policy), every number is 0 and
+/// the full comparison decides alone.
+fn leading_keys(rules: &[TargetRule<'_>], ranking: OriginRanking<'_>) -> Vec<u64> {
+    let keys: Option<Vec<u64>> = (rules.iter())
+        .map(|rule| {
+            // An empty list of origins comes before any other.
+            let first = match rule.origins.first() {
+                None => 0,
+                Some(origin) => u64::from(ranking.rank(origin)?) + 1,
+            };
+            let allow = u64::from(rule.action != Action::Deny);
+            Some(allow << 40 | (rule.direction as u64) << 34 | first)
+        })
+        .collect();
+    keys.unwrap_or_else(|| vec![0; rules.len()])
 }
 
 /// The part of a rule's address-pair key that is not its addresses.

@@ -53,7 +53,7 @@ pub struct OriginRanking<'a> {
 
 impl OriginRanking<'_> {
     /// The rank of `origin` when it is the `origin` field of one of the policy's flows.
-    fn rank(&self, origin: &FlowOrigin) -> Option<u32> {
+    pub fn rank(&self, origin: &FlowOrigin) -> Option<u32> {
         let index = flow_index(self.flows, origin)?;
         self.ranks.get(index).copied()
     }
