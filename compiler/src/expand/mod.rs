@@ -46,6 +46,11 @@ pub fn expand(site: &Site<'_>) -> Expansion {
     for instance in 0..site.instances.len() {
         roles::expand_instance(site, instance, &mut expansion.flows);
     }
+    // The list of flows is allocated once, with room to spare: grown by doubling, a site's
+    // hundred thousand flows (of nearly 400 bytes each) were copied again and again into
+    // fresh memory. Untouched spare room costs no memory.
+    let estimate = rule_flow_estimate(site);
+    expansion.flows.reserve(estimate + estimate / 4);
     for file in site.analysis.site_files() {
         for item in &file.parsed.ast.items {
             match &item.kind {
@@ -64,6 +69,22 @@ pub fn expand(site: &Site<'_>) -> Expansion {
         }
     }
     expansion
+}
+
+/// About how many flows the site's `allow` and `deny` items make: one per source, destination,
+/// port spec and direction. A service of several openings makes more.
+fn rule_flow_estimate(site: &Site<'_>) -> usize {
+    (site.analysis.site_files())
+        .flat_map(|file| &file.parsed.ast.items)
+        .map(|item| match &item.kind {
+            ItemKind::Rule(rule) => {
+                let flow = &rule.flow;
+                let arrows = if flow.arrow == Arrow::Both { 2 } else { 1 };
+                flow.sources.len() * flow.destinations.len() * flow.specs.len() * arrows
+            }
+            _ => 0,
+        })
+        .sum()
 }
 
 /// `@allow` attributes of an item as `(lint, reason)` pairs.
