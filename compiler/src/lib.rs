@@ -64,7 +64,13 @@ impl Analysis {
     }
 
     pub fn file(&self, id: FileId) -> Option<&AnalyzedFile> {
-        self.files.iter().find(|file| file.file == id)
+        // Files join the source map and this list in the same order, so a file's id is its
+        // place here: every definition lookup asks, and a site has thousands of files. The
+        // search is for any other arrangement.
+        match self.files.get(id.0 as usize) {
+            Some(file) if file.file == id => Some(file),
+            _ => self.files.iter().find(|file| file.file == id),
+        }
     }
 }
 
@@ -284,7 +290,7 @@ fn semantics(analysis: &Analysis) -> Semantics {
         diagnostics.extend(route_diagnostics);
         (topology, routes, settings, diagnostics)
     });
-    diagnostics.extend(site.diagnostics.take());
+    diagnostics.extend(std::mem::take(&mut *lower::locked(&site.diagnostics)));
     let diagnostics = settings.apply(diagnostics);
     // Role names per machine in one pass over the instances, not one pass per machine.
     let mut roles_of: Vec<Vec<String>> = vec![Vec::new(); site.machines.len()];

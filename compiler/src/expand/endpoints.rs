@@ -96,14 +96,14 @@ pub fn named(
         DefinitionKind::Role => {
             // The same role name is met in many statements of one expansion: resolve it once.
             let key = (id, context);
-            if let Some(known) = site.peer_cache.borrow().get(&key) {
+            if let Some(known) = crate::lower::locked(&site.peer_cache).get(&key) {
                 return Some(Resolved {
                     label,
                     ..known.clone()
                 });
             }
             let resolved = Resolved::machines(site, peers(site, id, context), label);
-            site.peer_cache.borrow_mut().insert(key, resolved.clone());
+            crate::lower::locked(&site.peer_cache).insert(key, resolved.clone());
             Some(resolved)
         }
         DefinitionKind::Service => None,

@@ -6,6 +6,7 @@ mod roles;
 
 use crate::diagnostic::Diagnostic;
 use crate::lower::Site;
+use crate::AnalyzedFile;
 use crate::model::{Action, AddressSet, Flow, FlowOrigin, Opening};
 use crate::source::Span;
 use crate::syntax::ast::{self, Arrow, Endpoint, FlowSyntax, ItemKind, Outcome};
@@ -46,12 +47,63 @@ pub fn expand(site: &Site<'_>) -> Expansion {
     for instance in 0..site.instances.len() {
         roles::expand_instance(site, instance, &mut expansion.flows);
     }
+    // The rules of the second half of the files are expanded on another core. Each half keeps
+    // its flows in file order and the second half's follow the first's, so the flows come out
+    // as one pass would make them.
+    let files: Vec<&AnalyzedFile> = site.analysis.site_files().collect();
+    let split = parallel_split(&files);
+    let (first, second) = files.split_at(split);
     // The list of flows is allocated once, with room to spare: grown by doubling, a site's
     // hundred thousand flows (of nearly 400 bytes each) were copied again and again into
     // fresh memory. Untouched spare room costs no memory.
-    let estimate = rule_flow_estimate(site);
+    let estimate = rule_flow_estimate(&files);
     expansion.flows.reserve(estimate + estimate / 4);
-    for file in site.analysis.site_files() {
+    let rest = std::thread::scope(|scope| {
+        let worker = (!second.is_empty()).then(|| scope.spawn(|| expand_rules(site, second)));
+        expand_rules_into(site, first, &mut expansion);
+        worker.map(|worker| crate::joined(worker.join()))
+    });
+    if let Some(rest) = rest {
+        expansion.flows.extend(rest.flows);
+        expansion.expects.extend(rest.expects);
+    }
+    expansion
+}
+
+/// Where the files are cut in two for expansion: at half their items, or not at all (the end)
+/// when the site is too small for a thread to pay off or there is one core.
+fn parallel_split(files: &[&AnalyzedFile]) -> usize {
+    let items = |file: &&AnalyzedFile| file.parsed.ast.items.len();
+    let total: usize = files.iter().map(items).sum();
+    let cores = std::thread::available_parallelism().map_or(1, |count| count.get());
+    if total < PARALLEL_ITEMS || cores < 2 {
+        return files.len();
+    }
+    let mut seen = 0;
+    for (position, file) in files.iter().enumerate() {
+        if seen >= total / 2 {
+            return position;
+        }
+        seen += items(file);
+    }
+    files.len()
+}
+
+/// The fewest items for which expansion uses a second thread: below it (every site a person
+/// edits by hand) starting the thread costs more than it saves.
+const PARALLEL_ITEMS: usize = 4096;
+
+/// The flows of the `allow` and `deny` items and the cases of the `expect` items of `files`.
+fn expand_rules(site: &Site<'_>, files: &[&AnalyzedFile]) -> Expansion {
+    let mut expansion = Expansion::default();
+    let estimate = rule_flow_estimate(files);
+    expansion.flows.reserve(estimate + estimate / 4);
+    expand_rules_into(site, files, &mut expansion);
+    expansion
+}
+
+fn expand_rules_into(site: &Site<'_>, files: &[&AnalyzedFile], expansion: &mut Expansion) {
+    for file in files {
         for item in &file.parsed.ast.items {
             match &item.kind {
                 ItemKind::Rule(rule) => {
@@ -68,13 +120,12 @@ pub fn expand(site: &Site<'_>) -> Expansion {
             }
         }
     }
-    expansion
 }
 
 /// About how many flows the site's `allow` and `deny` items make: one per source, destination,
 /// port spec and direction. A service of several openings makes more.
-fn rule_flow_estimate(site: &Site<'_>) -> usize {
-    (site.analysis.site_files())
+fn rule_flow_estimate(files: &[&AnalyzedFile]) -> usize {
+    (files.iter())
         .flat_map(|file| &file.parsed.ast.items)
         .map(|item| match &item.kind {
             ItemKind::Rule(rule) => {

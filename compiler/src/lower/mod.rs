@@ -16,9 +16,9 @@ use crate::source::Span;
 use crate::syntax::ast::{Item, ItemKind, Role};
 use crate::Analysis;
 use foldhash::fast::FixedState;
-use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
-use std::rc::Rc;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::ThreadId;
 pub use types::{ParamKind, Value};
 pub use zones::ZoneDef;
 
@@ -101,11 +101,15 @@ pub struct Site<'a> {
     /// neighbouring questions search the same part of the table, where a hash table sent each
     /// one to a random place in memory.
     reference_at: Vec<(Span, DefinitionId)>,
-    services: RefCell<HashMap<DefinitionId, Rc<Vec<Opening>>>>,
-    service_stack: RefCell<Vec<DefinitionId>>,
+    /// The caches and the diagnostics are behind locks, so that expansion can share the site
+    /// between threads (each lock is held for one lookup or insertion, never across a call).
+    services: Mutex<HashMap<DefinitionId, Arc<Vec<Opening>>>>,
+    /// The services being evaluated, by thread: a service met again on its own thread's
+    /// stack includes itself.
+    service_stack: Mutex<Vec<(ThreadId, DefinitionId)>>,
     /// Peers of a role name per (role, expanding role and machine), filled during expansion.
-    pub peer_cache: RefCell<HashMap<PeerKey, crate::expand::Resolved>>,
-    pub diagnostics: RefCell<Vec<Diagnostic>>,
+    pub peer_cache: Mutex<HashMap<PeerKey, crate::expand::Resolved>>,
+    pub diagnostics: Mutex<Vec<Diagnostic>>,
 }
 
 impl<'a> Site<'a> {
@@ -120,10 +124,10 @@ impl<'a> Site<'a> {
             instances: Vec::new(),
             holders: HashMap::new(),
             reference_at,
-            services: RefCell::new(HashMap::new()),
-            service_stack: RefCell::new(Vec::new()),
-            peer_cache: RefCell::new(HashMap::new()),
-            diagnostics: RefCell::new(Vec::new()),
+            services: Mutex::new(HashMap::new()),
+            service_stack: Mutex::new(Vec::new()),
+            peer_cache: Mutex::new(HashMap::new()),
+            diagnostics: Mutex::new(Vec::new()),
         };
         zones::collect_zones(&mut site);
         machines::collect_machines(&mut site);
@@ -132,7 +136,7 @@ impl<'a> Site<'a> {
     }
 
     pub fn report(&self, diagnostic: Diagnostic) {
-        self.diagnostics.borrow_mut().push(diagnostic);
+        locked(&self.diagnostics).push(diagnostic);
     }
 
     pub fn definition(&self, id: DefinitionId) -> &Definition {
@@ -215,4 +219,11 @@ fn references_by_span(references: &[crate::resolve::Reference]) -> Vec<(Span, De
         }
     }
     kept
+}
+
+/// The value behind a lock of the site. A lock is poisoned only by a panic while it was held,
+/// which no caller survives (a panic on an expansion thread continues on the joining thread),
+/// so the value is taken as it is.
+pub(crate) fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }

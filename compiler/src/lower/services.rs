@@ -3,14 +3,14 @@
 
 use super::evaluate::{as_ports, evaluate, EvaluationError};
 use super::types::Value;
-use super::{Site, CYCLE, UNKNOWN_PROTOCOL_NAME};
+use super::{locked, Site, CYCLE, UNKNOWN_PROTOCOL_NAME};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Opening, PortSet, Protocol};
 use crate::resolve::{DefinitionId, DefinitionKind};
 use crate::syntax::ast::{
     IcmpVersion, ItemKind, NamedProtocol, NumberOrName, Path, PortSpec, Ports, Transport,
 };
-use std::rc::Rc;
+use std::sync::Arc;
 
 /// ICMP type names (RFC 792 and the IANA registry) and their numbers.
 const ICMP_TYPES: &[(&str, u16)] = &[
@@ -177,20 +177,21 @@ impl Site<'_> {
     }
 
     /// A service's openings, each tagged with the innermost service it came from.
-    pub fn service_openings(&self, id: DefinitionId) -> Rc<Vec<Opening>> {
-        if let Some(known) = self.services.borrow().get(&id) {
-            return Rc::clone(known);
+    pub fn service_openings(&self, id: DefinitionId) -> Arc<Vec<Opening>> {
+        if let Some(known) = locked(&self.services).get(&id) {
+            return Arc::clone(known);
         }
-        if self.service_stack.borrow().contains(&id) {
+        let thread = std::thread::current().id();
+        if locked(&self.service_stack).contains(&(thread, id)) {
             let definition = self.definition(id);
             self.report(Diagnostic::error(
                 CYCLE,
                 definition.name_span,
                 format!("service `{}` includes itself", definition.name),
             ));
-            return Rc::new(Vec::new());
+            return Arc::new(Vec::new());
         }
-        self.service_stack.borrow_mut().push(id);
+        locked(&self.service_stack).push((thread, id));
         let name = self.qualified_name(id);
         let mut openings = Vec::new();
         if let ItemKind::Service(service) = &self.item(id).kind {
@@ -208,9 +209,14 @@ impl Site<'_> {
         for opening in &mut openings {
             opening.service.get_or_insert_with(|| name.clone());
         }
-        self.service_stack.borrow_mut().pop();
-        let openings = Rc::new(openings);
-        self.services.borrow_mut().insert(id, Rc::clone(&openings));
+        {
+            let mut stack = locked(&self.service_stack);
+            if let Some(position) = stack.iter().rposition(|&entry| entry == (thread, id)) {
+                stack.remove(position);
+            }
+        }
+        let openings = Arc::new(openings);
+        locked(&self.services).insert(id, Arc::clone(&openings));
         openings
     }
 }
