@@ -184,12 +184,23 @@ fn merge_verdicts<'a>(mut lines: Vec<Line<'a>>, policy: &Policy) -> Vec<Line<'a>
             &opening.source_ports,
         ))
     };
-    let mut allows: HashMap<u64, Vec<usize>, FixedState> = HashMap::default();
-    for (position, line) in lines.iter().enumerate() {
-        if line.rule.action == Action::Allow {
-            allows.entry(key(line)).or_default().push(position);
+    let allow_positions: Vec<usize> = (lines.iter().enumerate())
+        .filter(|(_, line)| line.rule.action == Action::Allow)
+        .map(|(position, _)| position)
+        .collect();
+    // A host's few denies are matched against its allows by comparing them; hashing every allow
+    // cost more. A firewall's chain of thousands indexes its allows by key first.
+    let denies = lines.iter().filter(|line| folds(line)).count();
+    let allow_index = (denies * allow_positions.len() > INDEX_ALLOWS_ABOVE).then(|| {
+        let mut allows: HashMap<u64, Vec<usize>, FixedState> = HashMap::default();
+        for &position in &allow_positions {
+            allows
+                .entry(key(&lines[position]))
+                .or_default()
+                .push(position);
         }
-    }
+        allows
+    });
     let mut merged = vec![false; lines.len()];
     for index in 0..lines.len() {
         let deny = &lines[index];
@@ -202,10 +213,13 @@ fn merge_verdicts<'a>(mut lines: Vec<Line<'a>>, policy: &Policy) -> Vec<Line<'a>
                 && allow.rule.opening.protocol == deny.rule.opening.protocol
                 && allow.rule.opening.source_ports == deny.rule.opening.source_ports
         };
-        let candidate = allows.get(&key(deny)).and_then(|positions| {
-            (positions.iter().copied())
-                .find(|&position| !merged[position] && same_match(&lines[position]))
-        });
+        // Either way, the first allow in line order that matches and is not merged yet.
+        let positions = match &allow_index {
+            Some(index) => index.get(&key(deny)).map_or(&[][..], Vec::as_slice),
+            None => &allow_positions[..],
+        };
+        let candidate = (positions.iter().copied())
+            .find(|&position| !merged[position] && same_match(&lines[position]));
         let Some(position) = candidate else {
             continue;
         };
@@ -234,6 +248,9 @@ fn merge_verdicts<'a>(mut lines: Vec<Line<'a>>, policy: &Policy) -> Vec<Line<'a>
         .map(|(line, _)| line)
         .collect()
 }
+
+/// Above this many (deny, allow) pairs, [`merge_verdicts`] indexes the allows by key.
+const INDEX_ALLOWS_ABOVE: usize = 4096;
 
 /// Whether deny `line` could match a packet that `allow` accepts on `ports`.
 fn overlaps(line: &Line<'_>, allow: &Line<'_>, ports: &PortSet) -> bool {

@@ -6,10 +6,10 @@ mod roles;
 
 use crate::diagnostic::Diagnostic;
 use crate::lower::Site;
-use crate::AnalyzedFile;
 use crate::model::{Action, AddressSet, Flow, FlowOrigin, Opening};
 use crate::source::Span;
 use crate::syntax::ast::{self, Arrow, Endpoint, FlowSyntax, ItemKind, Outcome};
+use crate::AnalyzedFile;
 
 pub use endpoints::Resolved;
 

@@ -225,5 +225,7 @@ fn references_by_span(references: &[crate::resolve::Reference]) -> Vec<(Span, De
 /// which no caller survives (a panic on an expansion thread continues on the joining thread),
 /// so the value is taken as it is.
 pub(crate) fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
