@@ -39,6 +39,11 @@ pub struct Expansion {
 }
 
 pub fn expand(site: &Site<'_>) -> Expansion {
+    expand_split(site, PARALLEL_ITEMS)
+}
+
+/// [`expand`], using a second thread when the site has `parallel_items` items or more.
+fn expand_split(site: &Site<'_>, parallel_items: usize) -> Expansion {
     let mut expansion = Expansion::default();
     // Every site service is evaluated, used or not, so its mistakes are reported.
     for service in site.site_definitions(crate::resolve::DefinitionKind::Service) {
@@ -51,7 +56,7 @@ pub fn expand(site: &Site<'_>) -> Expansion {
     // its flows in file order and the second half's follow the first's, so the flows come out
     // as one pass would make them.
     let files: Vec<&AnalyzedFile> = site.analysis.site_files().collect();
-    let split = parallel_split(&files);
+    let split = parallel_split(&files, parallel_items);
     let (first, second) = files.split_at(split);
     // The list of flows is allocated once, with room to spare: grown by doubling, a site's
     // hundred thousand flows (of nearly 400 bytes each) were copied again and again into
@@ -72,11 +77,11 @@ pub fn expand(site: &Site<'_>) -> Expansion {
 
 /// Where the files are cut in two for expansion: at half their items, or not at all (the end)
 /// when the site is too small for a thread to pay off or there is one core.
-fn parallel_split(files: &[&AnalyzedFile]) -> usize {
+fn parallel_split(files: &[&AnalyzedFile], parallel_items: usize) -> usize {
     let items = |file: &&AnalyzedFile| file.parsed.ast.items.len();
     let total: usize = files.iter().map(items).sum();
     let cores = std::thread::available_parallelism().map_or(1, |count| count.get());
-    if total < PARALLEL_ITEMS || cores < 2 {
+    if total < parallel_items || cores < 2 {
         return files.len();
     }
     let mut seen = 0;
@@ -285,5 +290,71 @@ fn expect_cases(
                 has_source_ports,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::expand_split;
+    use crate::lower::{locked, Site};
+    use crate::source::MemoryWorld;
+
+    /// A site of many files whose rules use hosts, groups, zones, roles, site and stdlib
+    /// services, both arrows, expectations, and in every file a mistake that expansion reports.
+    fn site() -> MemoryWorld {
+        let mut world = MemoryWorld::default();
+        world.files.insert(
+            "a-topology.flow".into(),
+            "import nim\nzone lan = 198.18.0.0/24\nzone dmz = 198.18.1.0/24\n\
+             firewall fw { zones lan, dmz }\nservice web = tcp 80, tcp 443\n\
+             host nim01 = 198.18.0.10 is nim.master\n\
+             group clients = 198.18.1.0/28 is nim.client(master = nim01)\n"
+                .into(),
+        );
+        for file in 0..12 {
+            let mut text = String::new();
+            for rule in 0..20 {
+                let host = file * 20 + rule;
+                text.push_str(&format!("host h{host} = 198.18.1.{}\n", 16 + host));
+                text.push_str(&format!("allow h{host} -> nim01 : web, ssh\n"));
+                text.push_str(&format!(
+                    "allow clients <-> h{host} : tcp {}\n",
+                    1000 + host
+                ));
+                text.push_str(&format!("deny dmz -> h{host} : nim.nimsh\n"));
+                text.push_str(&format!("allow nim.master -> h{host} : udp 69\n"));
+                text.push_str(&format!("expect h{host} -> nim01 : tcp 443 allowed\n"));
+            }
+            // A port spec that expansion itself rejects, once per file.
+            text.push_str("allow lan -> dmz : icmp no-such-type\n");
+            world.files.insert(format!("rules-{file:02}.flow"), text);
+        }
+        world
+    }
+
+    /// Cut in two halves or not, expansion makes the same flows in the same order, the same
+    /// cases and the same diagnostics once sorted.
+    #[test]
+    fn split_expansion_matches_one_pass() {
+        let world = site();
+        let analysis = crate::analyze(&world);
+        let expand = |parallel_items| {
+            let site = Site::new(&analysis);
+            let expansion = expand_split(&site, parallel_items);
+            let mut diagnostics = std::mem::take(&mut *locked(&site.diagnostics));
+            crate::diagnostic::sort_diagnostics(&mut diagnostics);
+            diagnostics.dedup();
+            (expansion, diagnostics)
+        };
+        let (whole, whole_diagnostics) = expand(usize::MAX);
+        let (split, split_diagnostics) = expand(0);
+        assert!(whole.flows.len() > 1000, "{} flows", whole.flows.len());
+        assert_eq!(whole.flows, split.flows);
+        assert_eq!(whole.expects.len(), split.expects.len());
+        for (a, b) in whole.expects.iter().zip(&split.expects) {
+            assert_eq!((a.item, a.spec, &a.source), (b.item, b.spec, &b.source));
+        }
+        assert!(!whole_diagnostics.is_empty());
+        assert_eq!(whole_diagnostics, split_diagnostics);
     }
 }
