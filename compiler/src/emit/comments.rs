@@ -91,7 +91,7 @@ pub fn push_rule_comment(
         let separator = if index == 0 { "" } else { "; " };
         let rest = count - index - 1;
         let fits = input.with_origin_text(origin, |text| {
-            let text = &*text.quoted;
+            let text = text.quoted;
             let length = out.len() - start;
             if length + separator.len() + text.len() + more_length(rest) <= limit {
                 out.push_str(separator);
@@ -143,7 +143,7 @@ pub fn push_origin_lines(
 ) {
     for origin in origins {
         out.push_str(prefix);
-        input.with_origin_text(origin, |text| out.push_str(&text.line));
+        input.with_origin_text(origin, |text| out.push_str(text.line));
         out.push('\n');
     }
 }

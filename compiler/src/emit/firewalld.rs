@@ -11,6 +11,7 @@ mod rich;
 use super::{Backend, Input, Layout};
 use crate::model::{Direction, Target, TargetRule};
 use rich::Tree;
+use std::borrow::Cow;
 
 pub struct Firewalld;
 
@@ -75,8 +76,8 @@ impl Backend for Firewalld {
                                 continue;
                             }
                             let restricted = TargetRule {
-                                source,
-                                destination,
+                                source: Cow::Owned(source),
+                                destination: Cow::Owned(destination),
                                 ..rule.clone()
                             };
                             body.push_str(&tree.rich_rules(input, &restricted));

@@ -103,10 +103,11 @@ pub(super) fn merge<'a>(pieces: Vec<Piece<'a>>, ranking: OriginRanking<'_>) -> V
     for run in merged.chunk_by_mut(|(a_hash, a), (b_hash, b)| {
         a_hash == b_hash && a.pair_order(b) == Ordering::Equal
     }) {
-        // The run's addresses are moved into the rule, not copied: often a merged union.
+        // The run's addresses are moved into the rule, not copied: a merged union, or a set
+        // of the policy that the rule borrows.
         let empty = || Cow::Owned(AddressSet::empty());
-        let source = std::mem::replace(&mut run[0].1.source, empty()).into_owned();
-        let destination = std::mem::replace(&mut run[0].1.destination, empty()).into_owned();
+        let source = std::mem::replace(&mut run[0].1.source, empty());
+        let destination = std::mem::replace(&mut run[0].1.destination, empty());
         let (_, first) = &run[0];
         let ports = run
             .iter()

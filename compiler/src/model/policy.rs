@@ -4,6 +4,7 @@
 use super::addresses::AddressSet;
 use super::flow::{Action, Flow, FlowOrigin, Opening};
 use crate::source::Span;
+use std::borrow::Cow;
 
 #[derive(Clone, Debug)]
 pub struct ZoneInfo {
@@ -143,8 +144,10 @@ pub enum Direction {
 pub struct TargetRule<'a> {
     pub direction: Direction,
     pub action: Action,
-    pub source: AddressSet,
-    pub destination: AddressSet,
+    /// Borrowed from the policy where the rule uses a set of it as it is (a flow's end, a
+    /// machine's own addresses): a site's rulesets would otherwise copy them millions of times.
+    pub source: Cow<'a, AddressSet>,
+    pub destination: Cow<'a, AddressSet>,
     pub opening: Opening,
     /// Every flow origin merged into this rule, sorted and without duplicates. Borrowed from
     /// the policy's flows: a busy server's rules name thousands of them.
