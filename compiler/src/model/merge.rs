@@ -109,9 +109,13 @@ pub(super) fn merge<'a>(pieces: Vec<Piece<'a>>, ranking: OriginRanking<'_>) -> V
         let source = std::mem::replace(&mut run[0].1.source, empty());
         let destination = std::mem::replace(&mut run[0].1.destination, empty());
         let (_, first) = &run[0];
-        let ports = run
-            .iter()
-            .flat_map(|(_, part)| part.flow.opening.ports.ranges().iter().copied());
+        // One part's ports are a port set already; only a union needs sorting and joining.
+        let ports = match &*run {
+            [(_, part)] => part.flow.opening.ports.clone(),
+            _ => PortSet::from_ranges(
+                (run.iter()).flat_map(|(_, part)| part.flow.opening.ports.ranges().iter().copied()),
+            ),
+        };
         let mut rule_origins: Vec<&FlowOrigin> = run
             .iter()
             .flat_map(|(_, part)| origins[part.origins.clone()].iter().copied())
@@ -125,7 +129,7 @@ pub(super) fn merge<'a>(pieces: Vec<Piece<'a>>, ranking: OriginRanking<'_>) -> V
             destination,
             opening: Opening {
                 protocol: opening.protocol,
-                ports: PortSet::from_ranges(ports),
+                ports,
                 source_ports: opening.source_ports.clone(),
                 service: None,
             },
