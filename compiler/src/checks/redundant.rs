@@ -21,6 +21,9 @@ crate::declare_codes! {
     REDUNDANT = "redundant", "allow fully covered by other allows";
 }
 
+/// The fewest explicit allows for which the candidates are found on two threads.
+const PARALLEL_ITEMS: usize = 256;
+
 pub fn check(flows: &[Flow], evaluator: &Evaluator<'_>) -> Vec<Diagnostic> {
     let mut items: BTreeMap<Span, Vec<usize>> = BTreeMap::new();
     for (index, flow) in flows.iter().enumerate() {
@@ -29,10 +32,44 @@ pub fn check(flows: &[Flow], evaluator: &Evaluator<'_>) -> Vec<Diagnostic> {
         }
     }
     let allows = evaluator.allow_index();
+    // Which items other items cover, flagged or not, on two cores. An item that all the
+    // others do not cover is not covered by fewer of them, so only these candidates are
+    // looked at again below, in order, without the flagged ones: the result is the one a
+    // single ordered pass gives.
+    let items: Vec<(&Span, &Vec<usize>)> = items.iter().collect();
+    let candidate = |(item, members): &(&Span, &Vec<usize>)| {
+        members.iter().all(|&index| {
+            let flow = &flows[index];
+            covered(
+                &boxes(&flow.source, &flow.destination, &flow.opening),
+                allows,
+                |other: usize| flows[other].origin.item != **item,
+            )
+        })
+    };
+    // A small site (every site a person edits) is not worth a thread.
+    let cut = if items.len() < PARALLEL_ITEMS {
+        items.len()
+    } else {
+        items.len() / 2
+    };
+    let (first, second) = items.split_at(cut);
+    let candidates: Vec<bool> = std::thread::scope(|scope| {
+        let second = (!second.is_empty())
+            .then(|| scope.spawn(|| second.iter().map(candidate).collect::<Vec<bool>>()));
+        let mut candidates: Vec<bool> = first.iter().map(candidate).collect();
+        if let Some(second) = second {
+            candidates.extend(crate::joined(second.join()));
+        }
+        candidates
+    });
     let mut flagged: BTreeSet<Span> = BTreeSet::new();
     let mut diagnostics = Vec::new();
     // Canonical order (file, position), so exactly one of two mutual covers is reported.
-    for (item, members) in &items {
+    for (item, members) in (items.iter().zip(candidates))
+        .filter(|(_, candidate)| *candidate)
+        .map(|(item, _)| *item)
+    {
         let usable = |other: usize| {
             let origin = &flows[other].origin;
             origin.item != *item && !flagged.contains(&origin.item)
