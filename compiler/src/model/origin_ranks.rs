@@ -22,14 +22,14 @@ impl Policy {
             });
             let mut ranks = vec![0u32; flows.len()];
             let mut rank = 0;
-            for (position, pair) in order.iter().enumerate() {
+            for (position, &flow) in order.iter().enumerate() {
                 if position > 0 {
                     let previous = &flows[order[position - 1] as usize].origin;
-                    if origin_order(previous, &flows[*pair as usize].origin).is_ne() {
+                    if origin_order(previous, &flows[flow as usize].origin).is_ne() {
                         rank += 1;
                     }
                 }
-                ranks[*pair as usize] = rank;
+                ranks[flow as usize] = rank;
             }
             ranks
         })
