@@ -162,9 +162,10 @@ fn lines_of<'a>(rules: &'a [TargetRule<'a>], direction: Direction) -> Vec<Line<'
 /// Folds an allow into a deny of the same family, addresses, protocol and source ports, as one
 /// port verdict map, when no other deny could match what the allow accepts.
 ///
-/// Each deny finds its allow through an index of the allows by that key, not by scanning every
-/// line: a firewall's chain has thousands. A merged allow is marked and dropped at the end, so
-/// the lines keep their order.
+/// In a firewall's chain of thousands of lines, each deny finds its allow through an index of
+/// the allows by that key, not by scanning every line; a host's few lines are compared
+/// directly (above [`INDEX_ALLOWS_ABOVE`] pairs the index pays). A merged allow is marked and
+/// dropped at the end, so the lines keep their order.
 fn merge_verdicts<'a>(mut lines: Vec<Line<'a>>, policy: &Policy) -> Vec<Line<'a>> {
     let folds = |line: &Line<'_>| {
         line.rule.action == Action::Deny && line.rule.opening.protocol.has_ports()
