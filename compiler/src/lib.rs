@@ -16,6 +16,7 @@ pub mod format;
 pub mod lints;
 pub mod lower;
 pub mod model;
+mod parallel;
 pub mod query;
 pub mod report;
 pub mod resolve;
@@ -23,6 +24,8 @@ pub mod source;
 pub mod stdlib;
 pub mod syntax;
 pub mod topology;
+
+pub(crate) use parallel::joined;
 
 pub use diagnostic::{Diagnostic, Severity};
 pub use source::{FileId, MemoryWorld, SourceMap, Span, World};
@@ -250,12 +253,6 @@ fn check_with_cache(world: &dyn World, cache: &mut ParseCache) -> (Checked, Opti
         lowered: true,
     };
     (checked, Some(semantics))
-}
-
-/// The result of a joined scoped thread (the parser's and the checks' workers); a panic there
-/// continues here, as if it had run on this thread.
-pub(crate) fn joined<T>(result: std::thread::Result<T>) -> T {
-    result.unwrap_or_else(|panic| std::panic::resume_unwind(panic))
 }
 
 /// What the semantic stages produce besides the analysis.

@@ -21,14 +21,14 @@ crate::declare_codes! {
     REDUNDANT = "redundant", "allow fully covered by other allows";
 }
 
-/// The fewest explicit allows for which the candidates are found on two threads.
+/// The fewest explicit allows for which the candidates are found on every core.
 const PARALLEL_ITEMS: usize = 256;
 
 pub fn check(flows: &[Flow], evaluator: &Evaluator<'_>) -> Vec<Diagnostic> {
     check_split(flows, evaluator, PARALLEL_ITEMS)
 }
 
-/// [`check`], finding the candidates on two threads when there are `parallel_items` explicit
+/// [`check`], finding the candidates on every core when there are `parallel_items` explicit
 /// allows or more.
 fn check_split(
     flows: &[Flow],
@@ -42,7 +42,7 @@ fn check_split(
         }
     }
     let allows = evaluator.allow_index();
-    // Which items other items cover, flagged or not, on two cores. An item that all the
+    // Which items other items cover, flagged or not, on every core. An item that all the
     // others do not cover is not covered by fewer of them, so only these candidates are
     // looked at again below, in order, without the flagged ones: the result is the one a
     // single ordered pass gives.
@@ -58,21 +58,11 @@ fn check_split(
         })
     };
     // A small site (every site a person edits) is not worth a thread.
-    let cut = if items.len() < parallel_items {
-        items.len()
+    let candidates: Vec<bool> = if items.len() < parallel_items {
+        items.iter().map(candidate).collect()
     } else {
-        items.len() / 2
+        crate::parallel::map_in_order(&items, candidate)
     };
-    let (first, second) = items.split_at(cut);
-    let candidates: Vec<bool> = std::thread::scope(|scope| {
-        let second = (!second.is_empty())
-            .then(|| scope.spawn(|| second.iter().map(candidate).collect::<Vec<bool>>()));
-        let mut candidates: Vec<bool> = first.iter().map(candidate).collect();
-        if let Some(second) = second {
-            candidates.extend(crate::joined(second.join()));
-        }
-        candidates
-    });
     let mut flagged: BTreeSet<Span> = BTreeSet::new();
     let mut diagnostics = Vec::new();
     // Canonical order (file, position), so exactly one of two mutual covers is reported.
@@ -132,7 +122,7 @@ mod tests {
     use crate::source::MemoryWorld;
 
     /// Allows that a group's allow covers, pairs of equal allows that cover each other, and
-    /// allows that nothing covers: the candidates found on two threads give the same report
+    /// allows that nothing covers: the candidates found on every core give the same report
     /// as one ordered pass.
     #[test]
     fn split_candidates_match_one_pass() {

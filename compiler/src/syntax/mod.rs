@@ -21,38 +21,7 @@ pub struct ParsedFile {
 /// [`parse_file`] for many files, on every core, in their order: parsing is a pure function
 /// of one file's text, and a large site is many files.
 pub fn parse_files(files: &[(FileId, &str)]) -> Vec<ParsedFile> {
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |count| count.get())
-        .min(files.len());
-    if workers <= 1 {
-        return files
-            .iter()
-            .map(|&(file, text)| parse_file(file, text))
-            .collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut parsed: Vec<(usize, ParsedFile)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(&(file, text)) = files.get(index) else {
-                            return done;
-                        };
-                        done.push((index, parse_file(file, text)));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|worker| crate::joined(worker.join()))
-            .collect()
-    });
-    parsed.sort_unstable_by_key(|(index, _)| *index);
-    parsed.into_iter().map(|(_, file)| file).collect()
+    crate::parallel::map_in_order(files, |&(file, text)| parse_file(file, text))
 }
 
 /// Lexes, parses, attaches doc comments and validates literals in one file.
