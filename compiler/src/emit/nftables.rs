@@ -171,7 +171,8 @@ fn merge_verdicts<'a>(mut lines: Vec<Line<'a>>, policy: &Policy) -> Vec<Line<'a>
         line.rule.action == Action::Deny && line.rule.opening.protocol.has_ports()
     };
     // Most rulesets (a host's) have no deny with ports, and so nothing to fold.
-    if !lines.iter().any(folds) {
+    let denies = lines.iter().filter(|line| folds(line)).count();
+    if denies == 0 {
         return lines;
     }
     let hasher = FixedState::default();
@@ -191,7 +192,6 @@ fn merge_verdicts<'a>(mut lines: Vec<Line<'a>>, policy: &Policy) -> Vec<Line<'a>
         .collect();
     // A host's few denies are matched against its allows by comparing them; hashing every allow
     // cost more. A firewall's chain of thousands indexes its allows by key first.
-    let denies = lines.iter().filter(|line| folds(line)).count();
     let allow_index = (denies * allow_positions.len() > INDEX_ALLOWS_ABOVE).then(|| {
         let mut allows: HashMap<u64, Vec<usize>, FixedState> = HashMap::default();
         for &position in &allow_positions {
