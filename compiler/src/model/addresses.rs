@@ -1,6 +1,5 @@
 //! Address sets over both families, built from CIDRs and turned back into minimal CIDR lists.
 
-use super::interval_tree::Point;
 use super::intervals::IntervalSet;
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -145,15 +144,6 @@ impl AddressSet {
         });
         let v6 = ipv6.then(|| self.v6.ranges().iter().copied());
         v4.into_iter().flatten().chain(v6.into_iter().flatten())
-    }
-
-    /// Every range as points on the address line, where the family comes first so that IPv4
-    /// and IPv6 never overlap; IPv4 first.
-    pub fn points(&self) -> impl Iterator<Item = (Point, Point)> + '_ {
-        [false, true].into_iter().flat_map(move |ipv6| {
-            self.family_ranges(ipv6)
-                .map(move |(lo, hi)| ((ipv6, lo), (ipv6, hi)))
-        })
     }
 
     /// The smallest list of CIDRs covering exactly this set, IPv4 first, each family sorted.

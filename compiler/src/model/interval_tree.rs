@@ -5,11 +5,8 @@
 //! Intervals are sorted by start; `max_end[i]` holds the largest end in the subtree rooted at
 //! position `i` of the implicit balanced tree over the slice (its middle is the root).
 
-/// A point on the address line: the family first, so IPv4 and IPv6 never overlap.
-pub type Point = (bool, u128);
-
-/// Builds the subtree maxima of `intervals` (sorted by start) into `max_end`. Points are
-/// [`Point`]s where families mix, or plain numbers where one family is known.
+/// Builds the subtree maxima of `intervals` (sorted by start) into `max_end`. Indexes keep one
+/// tree per address family, over that family's plain numbers.
 pub fn build<T: Copy + Ord + Default>(intervals: &[(T, T)], max_end: &mut [T]) -> T {
     if intervals.is_empty() {
         // The default is the smallest point, which no interval's end is below.
