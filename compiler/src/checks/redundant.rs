@@ -1,6 +1,6 @@
 //! `redundant`: explicit allows that other allows already open entirely.
 
-use crate::coverage::{boxes, covered};
+use crate::coverage::{covered, each_box};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Action, Flow};
 use crate::query::Evaluator;
@@ -51,7 +51,7 @@ fn check_split(
         members.iter().all(|&index| {
             let flow = &flows[index];
             covered(
-                &boxes(&flow.source, &flow.destination, &flow.opening),
+                each_box(&flow.source, &flow.destination, &flow.opening),
                 allows,
                 |other: usize| flows[other].origin.item != **item,
             )
@@ -77,7 +77,7 @@ fn check_split(
         let all_covered = members.iter().all(|&index| {
             let flow = &flows[index];
             covered(
-                &boxes(&flow.source, &flow.destination, &flow.opening),
+                each_box(&flow.source, &flow.destination, &flow.opening),
                 allows,
                 usable,
             )
@@ -89,7 +89,7 @@ fn check_split(
             .iter()
             .flat_map(|&index| {
                 let flow = &flows[index];
-                boxes(&flow.source, &flow.destination, &flow.opening)
+                each_box(&flow.source, &flow.destination, &flow.opening)
             })
             .flat_map(|packet| allows.overlapping(&packet))
             .filter(|(_, other)| usable(*other))

@@ -1,7 +1,7 @@
 //! `shadowed`: allows that denies cover entirely, alone or together.
 
 use super::origin_label;
-use crate::coverage::{boxes, covered};
+use crate::coverage::{covered, each_box};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Action, Flow};
 use crate::query::Evaluator;
@@ -45,7 +45,7 @@ pub fn check(flows: &[Flow], evaluator: &Evaluator<'_>) -> Vec<Diagnostic> {
         let all_covered = members.iter().all(|&index| {
             let flow = &flows[index];
             covered(
-                &boxes(&flow.source, &flow.destination, &flow.opening),
+                each_box(&flow.source, &flow.destination, &flow.opening),
                 denies,
                 |_| true,
             )
@@ -58,7 +58,7 @@ pub fn check(flows: &[Flow], evaluator: &Evaluator<'_>) -> Vec<Diagnostic> {
             .iter()
             .flat_map(|&index| {
                 let flow = &flows[index];
-                boxes(&flow.source, &flow.destination, &flow.opening)
+                each_box(&flow.source, &flow.destination, &flow.opening)
             })
             .flat_map(|packet| denies.overlapping(&packet))
             .map(|(_, deny)| flows[deny].origin.item)

@@ -113,26 +113,96 @@ pub fn extend_service_ranges(opening: &Opening, out: &mut Vec<[(u128, u128); 3]>
 
 /// The boxes of a set of packets.
 pub fn boxes(source: &AddressSet, destination: &AddressSet, opening: &Opening) -> Vec<PacketBox> {
-    let services = service_ranges(opening);
-    // Sized exactly: a box is large, and a flow between two big groups has many.
-    let count: usize = [false, true]
-        .into_iter()
-        .map(|ipv6| source.family_ranges(ipv6).count() * destination.family_ranges(ipv6).count())
-        .sum();
-    let mut out = Vec::with_capacity(count * services.len());
-    for ipv6 in [false, true] {
-        for source_range in source.family_ranges(ipv6) {
-            for destination_range in destination.family_ranges(ipv6) {
-                for &[protocol, port, source_port] in &services {
-                    out.push(PacketBox {
-                        ipv6,
-                        ranges: [source_range, destination_range, protocol, port, source_port],
-                    });
+    each_box(source, destination, opening).collect()
+}
+
+/// The boxes of a set of packets, one at a time. A coverage question usually ends at the first
+/// box that is not covered, and a flow between two large groups has thousands of boxes: made
+/// one at a time, they are never all in memory.
+pub fn each_box<'a>(
+    source: &'a AddressSet,
+    destination: &'a AddressSet,
+    opening: &Opening,
+) -> EachBox<'a> {
+    EachBox {
+        source,
+        destination,
+        services: service_ranges(opening),
+        ipv6: false,
+        next: (0, 0, 0),
+    }
+}
+
+/// The iterator of [`each_box`]: families, then source ranges, destination ranges and services,
+/// in the order [`boxes`] lists them.
+pub struct EachBox<'a> {
+    source: &'a AddressSet,
+    destination: &'a AddressSet,
+    services: Vec<[(u128, u128); 3]>,
+    ipv6: bool,
+    /// The source range, destination range and service of the next box.
+    next: (usize, usize, usize),
+}
+
+impl EachBox<'_> {
+    /// How many boxes are left in the family being listed, and in the one after it.
+    fn remaining(&self) -> usize {
+        let count = |set: &AddressSet, ipv6: bool| set.family_range_count(ipv6);
+        let family_total =
+            |ipv6| count(self.source, ipv6) * count(self.destination, ipv6) * self.services.len();
+        let (source, destination, service) = self.next;
+        let done = (source * count(self.destination, self.ipv6) + destination)
+            * self.services.len()
+            + service;
+        let current = family_total(self.ipv6).saturating_sub(done);
+        if self.ipv6 {
+            current
+        } else {
+            current + family_total(true)
+        }
+    }
+}
+
+impl Iterator for EachBox<'_> {
+    type Item = PacketBox;
+
+    fn next(&mut self) -> Option<PacketBox> {
+        loop {
+            let (source, destination, service) = self.next;
+            let sources = self.source.family_range_count(self.ipv6);
+            let destinations = self.destination.family_range_count(self.ipv6);
+            if source >= sources || destinations == 0 || self.services.is_empty() {
+                // This family is done, or has no box at all: IPv6 after IPv4.
+                if self.ipv6 {
+                    return None;
                 }
+                self.ipv6 = true;
+                self.next = (0, 0, 0);
+            } else if destination >= destinations {
+                self.next = (source + 1, 0, 0);
+            } else if service >= self.services.len() {
+                self.next = (source, destination + 1, 0);
+            } else {
+                self.next.2 += 1;
+                let [protocol, port, source_port] = self.services[service];
+                return Some(PacketBox {
+                    ipv6: self.ipv6,
+                    ranges: [
+                        self.source.family_range(self.ipv6, source)?,
+                        self.destination.family_range(self.ipv6, destination)?,
+                        protocol,
+                        port,
+                        source_port,
+                    ],
+                });
             }
         }
     }
-    out
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let remaining = self.remaining();
+        (remaining, Some(remaining))
+    }
 }
 
 /// What is left of `pieces` after removing every box of `cover`; `None` when the residual
@@ -157,11 +227,16 @@ pub fn subtract_all(mut pieces: Vec<PacketBox>, cover: &[PacketBox]) -> Option<V
 ///
 /// Piece by piece: a piece is covered by the union exactly when it is covered by the boxes that
 /// overlap it, and the first uncovered piece ends the question. Most allows of a site are not
-/// covered by anything, so most questions end after one index lookup.
-pub fn covered(pieces: &[PacketBox], index: &FlowIndex, usable: impl Fn(usize) -> bool) -> bool {
-    pieces.iter().all(|piece| {
+/// covered by anything, so most questions end after one index lookup (and with [`each_box`],
+/// after making one box).
+pub fn covered(
+    pieces: impl IntoIterator<Item = PacketBox>,
+    index: &FlowIndex,
+    usable: impl Fn(usize) -> bool,
+) -> bool {
+    pieces.into_iter().all(|piece| {
         let mut cover: Vec<PacketBox> = index
-            .overlapping(piece)
+            .overlapping(&piece)
             .into_iter()
             .filter(|(_, flow)| usable(*flow))
             .map(|(packet, _)| packet)
@@ -171,6 +246,66 @@ pub fn covered(pieces: &[PacketBox], index: &FlowIndex, usable: impl Fn(usize) -
         }
         cover.sort();
         cover.dedup();
-        matches!(subtract_all(vec![*piece], &cover), Some(rest) if rest.is_empty())
+        matches!(subtract_all(vec![piece], &cover), Some(rest) if rest.is_empty())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{each_box, service_ranges, PacketBox};
+    use crate::model::intervals::IntervalSet;
+    use crate::model::{AddressSet, Opening, PortSet, Protocol};
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    fn addresses() -> impl Strategy<Value = AddressSet> {
+        (
+            vec((0u32..200, 0u32..3), 0..5),
+            vec((0u128..200, 0u128..3), 0..5),
+        )
+            .prop_map(|(v4, v6)| AddressSet {
+                v4: IntervalSet::from_ranges(v4.into_iter().map(|(lo, width)| (lo, lo + width))),
+                v6: IntervalSet::from_ranges(v6.into_iter().map(|(lo, width)| (lo, lo + width))),
+            })
+    }
+
+    proptest! {
+        /// One box at a time gives the boxes that nested loops over families, source ranges,
+        /// destination ranges and services give, in their order, and always knows how many
+        /// are left.
+        #[test]
+        fn each_box_lists_every_box_in_order(
+            source in addresses(),
+            destination in addresses(),
+            ports in vec((0u16..100, 0u16..3), 0..4),
+        ) {
+            let opening = Opening {
+                protocol: Protocol::Tcp,
+                ports: PortSet::from_ranges(ports.into_iter().map(|(lo, width)| (lo, lo + width))),
+                source_ports: PortSet::full(),
+                service: None,
+            };
+            let mut expected = Vec::new();
+            for ipv6 in [false, true] {
+                for source_range in source.family_ranges(ipv6) {
+                    for destination_range in destination.family_ranges(ipv6) {
+                        for [protocol, port, source_port] in service_ranges(&opening) {
+                            expected.push(PacketBox {
+                                ipv6,
+                                ranges: [source_range, destination_range, protocol, port, source_port],
+                            });
+                        }
+                    }
+                }
+            }
+            let mut boxes = each_box(&source, &destination, &opening);
+            let mut found = Vec::new();
+            loop {
+                prop_assert_eq!(boxes.size_hint(), (expected.len() - found.len(), Some(expected.len() - found.len())));
+                let Some(packet) = boxes.next() else { break };
+                found.push(packet);
+            }
+            prop_assert_eq!(found, expected);
+        }
+    }
 }

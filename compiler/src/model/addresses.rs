@@ -146,6 +146,25 @@ impl AddressSet {
         v4.into_iter().flatten().chain(v6.into_iter().flatten())
     }
 
+    /// How many ranges one family (`ipv6` or not) has.
+    pub fn family_range_count(&self, ipv6: bool) -> usize {
+        if ipv6 {
+            self.v6.ranges().len()
+        } else {
+            self.v4.ranges().len()
+        }
+    }
+
+    /// The range at `position` among those of one family, on the common `u128` line.
+    pub fn family_range(&self, ipv6: bool, position: usize) -> Option<(u128, u128)> {
+        if ipv6 {
+            self.v6.ranges().get(position).copied()
+        } else {
+            let &(lo, hi) = self.v4.ranges().get(position)?;
+            Some((u128::from(lo), u128::from(hi)))
+        }
+    }
+
     /// The smallest list of CIDRs covering exactly this set, IPv4 first, each family sorted.
     pub fn to_networks(&self) -> Vec<IpNet> {
         // Each range is at least one CIDR; most are exactly one (a host, a zone's block).
