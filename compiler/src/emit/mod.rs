@@ -14,20 +14,25 @@ pub mod iptables;
 pub mod matrix;
 pub mod nftables;
 mod origin_texts;
+mod set_texts;
 
 pub use comments::*;
 pub use families::*;
 
-use crate::model::{FlowOrigin, Policy, Target};
+use crate::model::{AddressSet, FlowOrigin, Policy, Target};
 use crate::source::SourceMap;
 use origin_texts::{OriginText, OriginTexts};
+use set_texts::SetTexts;
+use std::sync::Arc;
 
 /// What every backend reads: the checked policy and the files its spans point into, and the
-/// printed origins of its flows, which every ruleset of one run shares.
+/// printed origins of its flows and printed address sets, which every ruleset of one run
+/// shares.
 pub struct Input<'a> {
     pub policy: &'a Policy,
     pub sources: &'a SourceMap,
     origin_texts: OriginTexts,
+    set_texts: SetTexts,
 }
 
 impl<'a> Input<'a> {
@@ -36,7 +41,19 @@ impl<'a> Input<'a> {
             policy,
             sources,
             origin_texts: OriginTexts::new(policy),
+            set_texts: SetTexts::default(),
         }
+    }
+
+    /// The text `render` prints for `set`, made once per run for each backend's `style` (a
+    /// name for how it prints sets) and shared by every ruleset that prints the same set.
+    fn set_text(
+        &self,
+        style: &'static str,
+        set: &AddressSet,
+        render: impl FnOnce(&AddressSet, &mut String),
+    ) -> Arc<str> {
+        self.set_texts.get(style, set, render)
     }
 
     /// Calls `use_text` with the printed form of `origin`, made once per run.

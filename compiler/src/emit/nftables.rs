@@ -95,7 +95,7 @@ fn ruleset(input: &Input<'_>, target: Target) -> String {
         for line in &lines {
             push_origin_lines(&mut chains, input, &line.origins, "\t\t# ");
             chains.push_str("\t\t");
-            sets.write_rule(&mut chains, line);
+            sets.write_rule(&mut chains, input, line);
             chains.push_str(" comment \"");
             push_rule_comment(&mut chains, input, &line.origins, COMMENT_LIMIT);
             chains.push_str("\"\n");

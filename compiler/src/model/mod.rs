@@ -4,6 +4,7 @@ pub mod addresses;
 pub mod flow;
 pub mod interval_tree;
 pub mod intervals;
+mod machine_flows;
 mod merge;
 pub(crate) mod origin_ranks;
 pub mod policy;

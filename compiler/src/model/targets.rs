@@ -3,9 +3,8 @@
 
 use super::addresses::AddressSet;
 use super::flow::{Action, Flow, Protocol};
-use super::interval_tree::{build, search};
 use super::merge::{merge, Piece};
-use super::policy::{Direction, MachineFlows, Policy, Target, TargetRules, Touch, TouchingEnds};
+use super::policy::{Direction, Policy, Target, TargetRules, Touch};
 use std::borrow::Cow;
 use std::net::IpAddr;
 
@@ -30,98 +29,6 @@ impl Policy {
         self.targets()
             .into_iter()
             .find(|target| self.target_name(*target) == name)
-    }
-
-    /// For each machine, the flows whose source or destination holds one of its addresses, in
-    /// flow order; a machine's ruleset reads only these. Built on first use (only rulesets of
-    /// machines need it, `flowc check` never does) from one interval tree over every machine
-    /// address range, queried with each flow's ranges, so a site of many machines and many
-    /// flows never compares every machine with every flow.
-    pub fn machine_flows(&self) -> &MachineFlows {
-        self.machine_flows_cache.get_or_init(|| {
-            // One tree per family, over plain numbers.
-            let trees = [false, true].map(|ipv6| {
-                let mut ranges: Vec<((u128, u128), u32)> = Vec::new();
-                for (machine, info) in self.machines.iter().enumerate() {
-                    let machine = machine as u32;
-                    ranges.extend(
-                        info.addresses
-                            .family_ranges(ipv6)
-                            .map(|range| (range, machine)),
-                    );
-                }
-                ranges.sort_unstable();
-                let (intervals, machines): (Vec<(u128, u128)>, Vec<u32>) =
-                    ranges.into_iter().unzip();
-                let mut max_end = vec![0; intervals.len()];
-                build(&intervals, &mut max_end);
-                (intervals, max_end, machines)
-            });
-            // Every (machine, flow) pair once, in flow order; a flow meets a machine several
-            // times when both its ends or several of its ranges hold the machine's addresses,
-            // and each meeting adds what that end holds.
-            let single_range: Vec<bool> = (self.machines.iter())
-                .map(|info| info.addresses.range_count() == 1)
-                .collect();
-            let mut pairs: Vec<(u32, u32, TouchingEnds)> = Vec::new();
-            let mut last_pair = vec![usize::MAX; self.machines.len()];
-            for (index, flow) in self.flows.iter().enumerate() {
-                let index = index as u32;
-                for (ipv6, (intervals, max_end, machines)) in [false, true].into_iter().zip(&trees)
-                {
-                    let ends = (flow.source.family_ranges(ipv6).map(|range| (true, range))).chain(
-                        flow.destination
-                            .family_ranges(ipv6)
-                            .map(|range| (false, range)),
-                    );
-                    for (is_source, range) in ends {
-                        search(intervals, max_end, 0, range, &mut |position| {
-                            let machine = machines[position] as usize;
-                            let (lo, hi) = intervals[position];
-                            let touch = if single_range[machine] && range.0 <= lo && hi <= range.1 {
-                                Touch::All
-                            } else {
-                                Touch::Some
-                            };
-                            let last = last_pair[machine];
-                            if pairs.get(last).is_none_or(|pair| pair.1 != index) {
-                                last_pair[machine] = pairs.len();
-                                pairs.push((machine as u32, index, TouchingEnds::default()));
-                            }
-                            let ends = &mut pairs[last_pair[machine]].2;
-                            let end = if is_source {
-                                &mut ends.source
-                            } else {
-                                &mut ends.destination
-                            };
-                            *end = (*end).max(touch);
-                        });
-                    }
-                }
-            }
-            // A counting sort by machine keeps each machine's flows in flow order.
-            let mut starts = vec![0u32; self.machines.len() + 1];
-            for &(machine, _, _) in &pairs {
-                starts[machine as usize + 1] += 1;
-            }
-            for machine in 1..starts.len() {
-                starts[machine] += starts[machine - 1];
-            }
-            let mut next = starts.clone();
-            let mut flows = vec![0u32; pairs.len()];
-            let mut touching = vec![TouchingEnds::default(); pairs.len()];
-            for (machine, flow, ends) in pairs {
-                let slot = next[machine as usize] as usize;
-                flows[slot] = flow;
-                touching[slot] = ends;
-                next[machine as usize] += 1;
-            }
-            MachineFlows {
-                starts,
-                flows,
-                ends: touching,
-            }
-        })
     }
 
     /// The ruleset of one target.

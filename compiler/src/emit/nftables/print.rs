@@ -5,7 +5,7 @@
 //! are printed once, when the set is declared.
 
 use super::Line;
-use crate::emit::{icmp_type_name, push_decimal, write_port_range, Family, Side};
+use crate::emit::{icmp_type_name, push_decimal, write_port_range, Family, Input, Side};
 use crate::model::{AddressSet, FlowOrigin, PortSet, Protocol};
 use foldhash::fast::FixedState;
 use ipnet::IpNet;
@@ -64,6 +64,7 @@ impl<'a> Sets<'a> {
     fn write_address(
         &mut self,
         out: &mut String,
+        input: &Input<'_>,
         family: Family,
         side: &Side<'a>,
         label: impl FnOnce() -> String,
@@ -80,8 +81,15 @@ impl<'a> Sets<'a> {
             out.push_str(text);
             return true;
         }
-        // More than one CIDR: a named set.
-        let networks = set.to_networks();
+        // More than one CIDR: a named set. Its elements are printed once per run: the same
+        // merged sources recur in the rulesets of every host of a zone.
+        let elements = input.set_text("nftables elements", set, |set, text| {
+            for network in &set.to_networks() {
+                text.push_str("\t\t\t");
+                write_network(text, network);
+                text.push_str(",\n");
+            }
+        });
         let (kind, suffix) = match family {
             Family::V4 => ("ipv4_addr", "v4"),
             Family::V6 => ("ipv6_addr", "v6"),
@@ -89,13 +97,7 @@ impl<'a> Sets<'a> {
         let mut name = label();
         name.push('_');
         name.push_str(suffix);
-        let text = self.declare(kind, name, |text| {
-            for network in &networks {
-                text.push_str("\t\t\t");
-                write_network(text, network);
-                text.push_str(",\n");
-            }
-        });
+        let text = self.declare(kind, name, |text| text.push_str(&elements));
         out.push_str(&text);
         self.addresses.insert(set.clone(), text);
         true
@@ -134,7 +136,7 @@ impl<'a> Sets<'a> {
     }
 
     /// Writes the match and verdict of one rule (everything before its comment) to `out`.
-    pub fn write_rule(&mut self, out: &mut String, line: &Line<'a>) {
+    pub fn write_rule(&mut self, out: &mut String, input: &Input<'_>, line: &Line<'a>) {
         let rule = line.rule;
         let family_word = |family| if family == Family::V4 { "ip" } else { "ip6" };
         match line.family {
@@ -149,7 +151,9 @@ impl<'a> Sets<'a> {
                 let mark = out.len();
                 out.push_str(family_word(family));
                 out.push_str(" saddr ");
-                if self.write_address(out, family, &line.source, || label(&rule.origins, true)) {
+                if self.write_address(out, input, family, &line.source, || {
+                    label(&rule.origins, true)
+                }) {
                     out.push(' ');
                 } else {
                     out.truncate(mark);
@@ -157,7 +161,7 @@ impl<'a> Sets<'a> {
                 let mark = out.len();
                 out.push_str(family_word(family));
                 out.push_str(" daddr ");
-                if self.write_address(out, family, &line.destination, || {
+                if self.write_address(out, input, family, &line.destination, || {
                     label(&rule.origins, false)
                 }) {
                     out.push(' ');
