@@ -10,6 +10,9 @@ pub trait Point: Copy + Ord + std::fmt::Debug + std::hash::Hash {
     fn successor(self) -> Self;
     fn predecessor(self) -> Self;
     fn as_u128(self) -> u128;
+    /// Feeds one range to a hasher: both ends of a port or IPv4 range as one `u64`, so that
+    /// hashing a set of a thousand ranges (a zone's merged sources) is a thousand writes.
+    fn hash_range<H: std::hash::Hasher>(lo: Self, hi: Self, state: &mut H);
 }
 
 macro_rules! point {
@@ -20,14 +23,45 @@ macro_rules! point {
             fn successor(self) -> Self { self + 1 }
             fn predecessor(self) -> Self { self - 1 }
             fn as_u128(self) -> u128 { self as u128 }
+            fn hash_range<H: std::hash::Hasher>(lo: Self, hi: Self, state: &mut H) {
+                state.write_u64((u64::from(lo) << 32) | u64::from(hi));
+            }
         }
     )*};
 }
-point!(u16, u32, u128);
+point!(u16, u32);
 
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+impl Point for u128 {
+    const MAX: Self = u128::MAX;
+    const ZERO: Self = 0;
+    fn successor(self) -> Self {
+        self + 1
+    }
+    fn predecessor(self) -> Self {
+        self - 1
+    }
+    fn as_u128(self) -> u128 {
+        self
+    }
+    fn hash_range<H: std::hash::Hasher>(lo: Self, hi: Self, state: &mut H) {
+        state.write_u128(lo);
+        state.write_u128(hi);
+    }
+}
+
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct IntervalSet<T: Point> {
     ranges: Vec<(T, T)>,
+}
+
+/// Equal sets have equal ranges, so hashing the ranges agrees with `==`.
+impl<T: Point> std::hash::Hash for IntervalSet<T> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_usize(self.ranges.len());
+        for &(lo, hi) in &self.ranges {
+            T::hash_range(lo, hi, state);
+        }
+    }
 }
 
 impl<T: Point> std::fmt::Debug for IntervalSet<T> {
