@@ -3,7 +3,6 @@
 //! It lives in the root package so that it can depend on both `flowc-compiler` and `flowc-lsp`
 //! without either depending on the other (see ARCHITECTURE.md).
 
-mod atomic_files;
 mod commands;
 mod files;
 mod output;

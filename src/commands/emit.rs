@@ -1,7 +1,6 @@
 //! `flowc emit`: check a site, then print or write the rulesets of one backend.
 
-use crate::atomic_files::AtomicFiles;
-use crate::files::FileSystemWorld;
+use crate::files::{write_all_atomically, FileSystemWorld};
 use crate::{status, ReportFormat};
 use flowc_compiler::emit::{backend, Input, Layout};
 use flowc_compiler::model::Target;
@@ -90,27 +89,18 @@ pub fn run(
             .map(Some)
             .collect(),
     };
-    // Rulesets are rendered on every core, and each is written to its temporary file by the
-    // thread that made it, so only a few rulesets' text is in memory at once and each is freed
-    // where it was allocated. This thread stops at the first failure; the workers finish their
-    // batch, and every temporary file is removed.
-    let files = AtomicFiles::default();
-    let render = |target: Option<Target>| -> Result<(), (PathBuf, std::io::Error)> {
-        for (relative, contents) in backend.files(&input, target) {
-            files.stage(&directory.join(relative), contents.as_bytes())?;
-        }
-        Ok(())
+    // Rulesets are rendered on every core while this thread writes them, a few at a time, so
+    // that only a few rulesets' text is in memory at once.
+    let render = |target: Option<Target>| -> Vec<(PathBuf, Vec<u8>)> {
+        backend
+            .files(&input, target)
+            .into_iter()
+            .map(|(relative, contents)| (directory.join(relative), contents.into_bytes()))
+            .collect()
     };
-    let staged = crate::parallel::map_unordered(targets, render, |results| {
-        results.collect::<Result<(), _>>()
+    let written = crate::parallel::map_unordered(targets, render, |files| {
+        write_all_atomically(files.flatten())
     });
-    let written = match staged {
-        Ok(()) => files.commit(),
-        Err(failure) => {
-            files.abandon();
-            Err(failure)
-        }
-    };
     let count = match written {
         Ok(count) => count,
         Err((path, error)) => {

@@ -1,7 +1,6 @@
 //! `flowc fmt`: rewrite files in the canonical layout, or check that they are.
 
-use crate::atomic_files::write_atomically;
-use crate::files::FileSystemWorld;
+use crate::files::{write_atomically, FileSystemWorld};
 use crate::status;
 use flowc_compiler::{format, report, World};
 use std::io::Read;
