@@ -41,12 +41,21 @@ enum Command {
     /// Is this traffic allowed, by which items, through which firewalls?
     Query(QueryArguments),
     /// Run the language server on standard input and output.
-    Lsp,
+    Lsp(LspArguments),
     /// Print the reference of a standard-library module (all modules without a name).
     Doc {
         /// A module: net, nim, xcat, hmc, itm or ipmi.
         module: Option<String>,
     },
+}
+
+#[derive(clap::Args, Debug)]
+struct LspArguments {
+    /// Talk LSP over standard input and output. This is the only transport, so the flag
+    /// changes nothing; language clients (`vscode-languageclient` among them) pass it by
+    /// convention, and it must not stop the server from starting.
+    #[arg(long)]
+    stdio: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -173,7 +182,7 @@ fn main() -> ExitCode {
         }
         Command::Explain { code } => commands::explain::run(code.as_deref()),
         Command::Doc { module } => commands::doc::run(module.as_deref()),
-        Command::Lsp => match flowc_lsp::run_stdio() {
+        Command::Lsp(_) => match flowc_lsp::run_stdio() {
             Ok(()) => status::CLEAN,
             Err(error) => {
                 eprintln!("error: the language server could not start: {error}");

@@ -18,8 +18,9 @@ struct Client {
 
 impl Client {
     fn start(root: &std::path::Path) -> Client {
+        // `--stdio` as vscode-languageclient passes it (TransportKind.stdio).
         let mut child = Command::new(env!("CARGO_BIN_EXE_flowc"))
-            .arg("lsp")
+            .args(["lsp", "--stdio"])
             .env("XDG_CACHE_HOME", root.join(".cache"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
