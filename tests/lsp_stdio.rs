@@ -70,9 +70,45 @@ impl Client {
     }
 
     fn write(&mut self, message: Value) {
-        let body = message.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        self.write_all(&[message]);
+    }
+
+    /// Writes several messages in one write, as an editor does when a request follows an edit
+    /// within the same millisecond.
+    fn write_all(&mut self, messages: &[Value]) {
+        let mut bytes = Vec::new();
+        for message in messages {
+            let body = message.to_string();
+            write!(bytes, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+        }
+        self.stdin.write_all(&bytes).unwrap();
         self.stdin.flush().unwrap();
+    }
+
+    /// Writes raw bytes as one frame's body, however malformed.
+    fn write_body(&mut self, body: &[u8]) {
+        write!(self.stdin, "Content-Length: {}\r\n\r\n", body.len()).unwrap();
+        self.stdin.write_all(body).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// Waits for the answer with this id (an error answer to a malformed message included).
+    fn answer(&mut self, id: &Value) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        if let Some(position) = (self.backlog.iter())
+            .position(|message| &message["id"] == id && message.get("method").is_none())
+        {
+            return self.backlog.remove(position);
+        }
+        loop {
+            let message = self
+                .receive(deadline)
+                .unwrap_or_else(|| panic!("no answer with id {id}"));
+            if &message["id"] == id && message.get("method").is_none() {
+                return message;
+            }
+            self.backlog.push(message);
+        }
     }
 
     fn notify(&mut self, method: &str, params: Value) {
@@ -302,6 +338,88 @@ fn the_language_server_serves_a_real_client_over_stdio() {
         .unwrap()
         .iter()
         .any(|symbol| symbol["name"] == "nim01"));
+    let shutdown = client.request("shutdown", json!(null));
+    assert!(shutdown.get("error").is_none());
+}
+
+/// Requests sent in the same write as the edit before them are answered for the edited text,
+/// not from the analysis before it (nor with nothing, before the first analysis).
+#[test]
+fn a_request_sent_with_an_edit_is_answered_for_that_edit() {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path().canonicalize().unwrap();
+    let mut client = Client::start(&root);
+    let site = uri(&root, "site.flow");
+    let first = "host alpha = 198.18.1.1\nhost beta = 198.18.1.2\nallow alpha -> beta : ssh\n";
+    client.write_all(&[
+        json!({ "jsonrpc": "2.0", "method": "textDocument/didOpen", "params": { "textDocument": { "uri": site, "languageId": "flow", "version": 1, "text": first } } }),
+        json!({ "jsonrpc": "2.0", "id": 501, "method": "textDocument/hover", "params": { "textDocument": { "uri": site }, "position": { "line": 2, "character": 16 } } }),
+    ]);
+    let hover = client.answer(&json!(501));
+    let text = hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        text.contains("host beta") && text.contains("198.18.1.2"),
+        "{hover}"
+    );
+
+    // An incremental edit renames `beta` to `gamma` everywhere it is written; a definition and
+    // a hover sent with it see the new text.
+    let edit = |line: u32, from: u32, to: u32| json!({ "range": { "start": { "line": line, "character": from }, "end": { "line": line, "character": to } }, "text": "gamma" });
+    client.write_all(&[
+        json!({ "jsonrpc": "2.0", "method": "textDocument/didChange", "params": { "textDocument": { "uri": site, "version": 2 }, "contentChanges": [edit(1, 5, 9), edit(2, 15, 19)] } }),
+        json!({ "jsonrpc": "2.0", "id": 502, "method": "textDocument/definition", "params": { "textDocument": { "uri": site }, "position": { "line": 2, "character": 16 } } }),
+        json!({ "jsonrpc": "2.0", "id": 503, "method": "textDocument/hover", "params": { "textDocument": { "uri": site }, "position": { "line": 2, "character": 16 } } }),
+    ]);
+    let definition = client.answer(&json!(502));
+    assert_eq!(
+        definition["result"]["range"]["start"],
+        json!({ "line": 1, "character": 5 }),
+        "{definition}"
+    );
+    let hover = client.answer(&json!(503));
+    let text = hover["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(text.contains("host gamma"), "{hover}");
+    // The incrementally edited text is what the server analyses: no error anywhere.
+    client.diagnostics(&site, |list| list.is_empty());
+    // An edit that breaks the name is reported where the editor shows it.
+    client.notify("textDocument/didChange", json!({ "textDocument": { "uri": site, "version": 3 }, "contentChanges": [{ "range": { "start": { "line": 2, "character": 15 }, "end": { "line": 2, "character": 16 } }, "text": "" }] }));
+    let diagnostics = client.diagnostics(&site, |list| !list.is_empty());
+    assert_eq!(diagnostics[0]["code"], "E0102");
+    assert_eq!(
+        diagnostics[0]["range"]["start"],
+        json!({ "line": 2, "character": 15 })
+    );
+}
+
+/// Malformed messages get their JSON-RPC error, and the server goes on answering.
+#[test]
+fn malformed_messages_are_answered_and_the_server_carries_on() {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path().canonicalize().unwrap();
+    let mut client = Client::start(&root);
+    let cases: [(&[u8], i64, Value); 6] = [
+        (b"{not json", -32700, Value::Null),
+        (b"null", -32600, Value::Null),
+        (
+            br#"{"jsonrpc":"1.0","id":41,"method":"x"}"#,
+            -32600,
+            json!(41),
+        ),
+        (br#"{"id":42}"#, -32600, json!(42)),
+        (b"[]", -32600, Value::Null),
+        (b"\xff\xfe", -32700, Value::Null),
+    ];
+    for (body, code, id) in cases {
+        client.write_body(body);
+        let answer = client.answer(&id);
+        assert_eq!(answer["error"]["code"], code, "{body:?}: {answer}");
+        let symbols = client.request("workspace/symbol", json!({ "query": "" }));
+        assert!(symbols.get("error").is_none(), "{body:?}: {symbols}");
+    }
     let shutdown = client.request("shutdown", json!(null));
     assert!(shutdown.get("error").is_none());
 }

@@ -1,6 +1,6 @@
 //! The `LanguageServer` implementation: sync notifications go into the ordered queue; each
-//! request runs a feature function on the last snapshot, inside a panic guard, so a bug in one
-//! request is logged and the server keeps answering.
+//! request runs a feature function on the snapshot that analysed the text it names, inside a
+//! panic guard, so a bug in one request is logged and the server keeps answering.
 
 use crate::features::{completion, editing, hover, navigation, symbols};
 use crate::snapshot::{materialize_stdlib, Snapshot};
@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
@@ -19,9 +20,14 @@ pub struct Backend {
     shared: Arc<Shared>,
     events: Mutex<Option<UnboundedSender<Event>>>,
     root: Mutex<Option<PathBuf>>,
-    /// The latest text of each open document, for completion at the cursor.
+    /// The latest version and text of each open document, by URI: incremental changes are
+    /// applied here, and requests wait for the analysis of this version.
     documents: Mutex<HashMap<String, (i32, String)>>,
 }
+
+/// How long a request waits for the analysis of the text it names before it is answered from
+/// the newest analysis there is (a site that takes longer to analyse, or an edit storm).
+pub const REQUEST_WAIT: Duration = Duration::from_secs(5);
 
 impl Backend {
     pub fn new(client: Client) -> Backend {
@@ -40,24 +46,35 @@ impl Backend {
         }
     }
 
-    fn remember(&self, uri: &Uri, version: i32, text: &str) {
-        if let Ok(mut documents) = self.documents.lock() {
-            let newer = documents
-                .get(uri.as_str())
-                .is_none_or(|(known, _)| version >= *known);
-            if newer {
-                documents.insert(uri.as_str().to_string(), (version, text.to_string()));
-            }
-        }
+    /// The version and text of an open document.
+    fn document(&self, uri: &Uri) -> Option<(i32, String)> {
+        let documents = self.documents.lock().ok()?;
+        documents.get(uri.as_str()).cloned()
     }
 
-    /// Runs a feature on the current snapshot; a panic is logged and answered with `None`.
+    /// Runs a feature on the snapshot that analysed the latest text of `uri` (waiting for it, at
+    /// most [`REQUEST_WAIT`]); a panic is logged and answered with `None`.
     async fn with_snapshot<T>(
         &self,
         name: &str,
+        uri: Option<&Uri>,
         feature: impl FnOnce(&Snapshot) -> Option<T>,
     ) -> Option<T> {
-        let snapshot = self.shared.current()?;
+        let root = self.root.lock().ok().and_then(|guard| guard.clone());
+        let wanted = uri.and_then(|uri| {
+            let (version, _) = self.document(uri)?;
+            Some((worker::document_name(root.as_deref()?, uri)?, version))
+        });
+        let snapshot = self
+            .shared
+            .snapshot_for(
+                wanted
+                    .as_ref()
+                    .map(|(name, version)| (name.as_str(), *version)),
+                Instant::now() + REQUEST_WAIT,
+                || self.send(Event::Flush),
+            )
+            .await?;
         match catch_unwind(AssertUnwindSafe(|| feature(&snapshot))) {
             Ok(result) => result,
             Err(_) => {
@@ -96,7 +113,14 @@ impl LanguageServer for Backend {
             *guard = Some(root);
         }
         let capabilities = ServerCapabilities {
-            text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+            text_document_sync: Some(TextDocumentSyncCapability::Options(
+                TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                    ..TextDocumentSyncOptions::default()
+                },
+            )),
             hover_provider: Some(HoverProviderCapability::Simple(true)),
             definition_provider: Some(OneOf::Left(true)),
             references_provider: Some(OneOf::Left(true)),
@@ -162,7 +186,10 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let document = params.text_document;
-        self.remember(&document.uri, document.version, &document.text);
+        if let Ok(mut documents) = self.documents.lock() {
+            let text = document.text.clone();
+            documents.insert(document.uri.as_str().to_string(), (document.version, text));
+        }
         self.send(Event::Open {
             uri: document.uri,
             version: document.version,
@@ -171,16 +198,29 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
-        // Full sync: the last change holds the whole text.
-        let Some(change) = params.content_changes.into_iter().last() else {
-            return;
-        };
+        // Incremental sync: the changes apply in order to the text the server holds. A change
+        // to a document that was never opened, or older than the text held, is dropped.
         let document = params.text_document;
-        self.remember(&document.uri, document.version, &change.text);
+        let text = {
+            let Ok(mut documents) = self.documents.lock() else {
+                return;
+            };
+            let Some((version, text)) = documents.get_mut(document.uri.as_str()) else {
+                return;
+            };
+            if document.version < *version {
+                return;
+            }
+            for change in params.content_changes {
+                crate::document_text::apply_change(text, change);
+            }
+            *version = document.version;
+            text.clone()
+        };
         self.send(Event::Change {
             uri: document.uri,
             version: document.version,
-            text: change.text,
+            text,
         });
     }
 
@@ -204,7 +244,7 @@ impl LanguageServer for Backend {
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let position = params.text_document_position_params;
         Ok(self
-            .with_snapshot("hover", |snapshot| {
+            .with_snapshot("hover", Some(&position.text_document.uri), |snapshot| {
                 hover::hover(snapshot, &position.text_document.uri, position.position)
             })
             .await)
@@ -216,9 +256,13 @@ impl LanguageServer for Backend {
     ) -> Result<Option<GotoDefinitionResponse>> {
         let position = params.text_document_position_params;
         let found = self
-            .with_snapshot("definition", |snapshot| {
-                navigation::definition(snapshot, &position.text_document.uri, position.position)
-            })
+            .with_snapshot(
+                "definition",
+                Some(&position.text_document.uri),
+                |snapshot| {
+                    navigation::definition(snapshot, &position.text_document.uri, position.position)
+                },
+            )
             .await;
         Ok(found.map(GotoDefinitionResponse::Scalar))
     }
@@ -227,14 +271,18 @@ impl LanguageServer for Backend {
         let position = params.text_document_position;
         let include = params.context.include_declaration;
         Ok(self
-            .with_snapshot("references", |snapshot| {
-                Some(navigation::references(
-                    snapshot,
-                    &position.text_document.uri,
-                    position.position,
-                    include,
-                ))
-            })
+            .with_snapshot(
+                "references",
+                Some(&position.text_document.uri),
+                |snapshot| {
+                    Some(navigation::references(
+                        snapshot,
+                        &position.text_document.uri,
+                        position.position,
+                        include,
+                    ))
+                },
+            )
             .await)
     }
 
@@ -243,13 +291,17 @@ impl LanguageServer for Backend {
         params: TextDocumentPositionParams,
     ) -> Result<Option<PrepareRenameResponse>> {
         let answer = self
-            .with_snapshot("prepare rename", |snapshot| {
-                Some(navigation::prepare_rename(
-                    snapshot,
-                    &params.text_document.uri,
-                    params.position,
-                ))
-            })
+            .with_snapshot(
+                "prepare rename",
+                Some(&params.text_document.uri),
+                |snapshot| {
+                    Some(navigation::prepare_rename(
+                        snapshot,
+                        &params.text_document.uri,
+                        params.position,
+                    ))
+                },
+            )
             .await;
         match answer {
             Some(Ok(response)) => Ok(Some(response)),
@@ -261,7 +313,7 @@ impl LanguageServer for Backend {
     async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
         let position = params.text_document_position;
         let answer = self
-            .with_snapshot("rename", |snapshot| {
+            .with_snapshot("rename", Some(&position.text_document.uri), |snapshot| {
                 Some(navigation::rename(
                     snapshot,
                     &position.text_document.uri,
@@ -278,14 +330,15 @@ impl LanguageServer for Backend {
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        // Completion reads the line being typed from the live text and the names from the
+        // latest analysis, without waiting for the analysis of this keystroke: an editor asks
+        // on every character, and the names around the cursor rarely change with it.
         let position = params.text_document_position;
-        let text = self.documents.lock().ok().and_then(|documents| {
-            documents
-                .get(position.text_document.uri.as_str())
-                .map(|(_, text)| text.clone())
-        });
+        let text = self
+            .document(&position.text_document.uri)
+            .map(|(_, text)| text);
         let items = self
-            .with_snapshot("completion", |snapshot| {
+            .with_snapshot("completion", None, |snapshot| {
                 let text = text.or_else(|| {
                     snapshot
                         .file(&position.text_document.uri)
@@ -306,7 +359,7 @@ impl LanguageServer for Backend {
     ) -> Result<Option<DocumentSymbolResponse>> {
         let uri = params.text_document.uri;
         let found = self
-            .with_snapshot("symbols", |snapshot| {
+            .with_snapshot("symbols", Some(&uri), |snapshot| {
                 Some(symbols::document_symbols(snapshot, snapshot.file(&uri)?))
             })
             .await;
@@ -318,7 +371,7 @@ impl LanguageServer for Backend {
         params: WorkspaceSymbolParams,
     ) -> Result<Option<WorkspaceSymbolResponse>> {
         let found = self
-            .with_snapshot("workspace symbols", |snapshot| {
+            .with_snapshot("workspace symbols", None, |snapshot| {
                 Some(symbols::workspace_symbols(snapshot, &params.query))
             })
             .await;
@@ -331,7 +384,7 @@ impl LanguageServer for Backend {
     ) -> Result<Option<SemanticTokensResult>> {
         let uri = params.text_document.uri;
         let found = self
-            .with_snapshot("semantic tokens", |snapshot| {
+            .with_snapshot("semantic tokens", Some(&uri), |snapshot| {
                 Some(symbols::semantic_tokens(snapshot, snapshot.file(&uri)?))
             })
             .await;
@@ -340,12 +393,7 @@ impl LanguageServer for Backend {
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
         let uri = params.text_document.uri;
-        let text = self
-            .documents
-            .lock()
-            .ok()
-            .and_then(|documents| documents.get(uri.as_str()).map(|(_, text)| text.clone()));
-        let text = match text {
+        let text = match self.document(&uri).map(|(_, text)| text) {
             Some(text) => text,
             None => match uri
                 .to_file_path()
@@ -373,7 +421,7 @@ impl LanguageServer for Backend {
         let uri = params.text_document.uri;
         let requested = params.range;
         Ok(self
-            .with_snapshot("code actions", |snapshot| {
+            .with_snapshot("code actions", Some(&uri), |snapshot| {
                 Some(editing::code_actions(
                     snapshot,
                     snapshot.file(&uri)?,
@@ -387,7 +435,7 @@ impl LanguageServer for Backend {
     async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
         let uri = params.text_document.uri;
         Ok(self
-            .with_snapshot("inlay hints", |snapshot| {
+            .with_snapshot("inlay hints", Some(&uri), |snapshot| {
                 Some(editing::inlay_hints(snapshot, snapshot.file(&uri)?))
             })
             .await)

@@ -12,6 +12,8 @@ pub struct Snapshot {
     pub checked: Checked,
     uris: HashMap<FileId, Uri>,
     files: HashMap<String, FileId>,
+    /// The version of each open document this analysis read, by its name in the site.
+    pub versions: HashMap<String, i32>,
 }
 
 impl Snapshot {
@@ -40,7 +42,15 @@ impl Snapshot {
             checked,
             uris,
             files: by_uri,
+            versions: HashMap::new(),
         }
+    }
+
+    /// Whether this analysis read version `version` or a later one of the document `name`.
+    pub fn has_analysed(&self, name: &str, version: i32) -> bool {
+        self.versions
+            .get(name)
+            .is_some_and(|analysed| *analysed >= version)
     }
 
     pub fn uri(&self, file: FileId) -> Option<Uri> {

@@ -1,13 +1,16 @@
 //! The one ordered queue for document edits. Handlers only enqueue; this task applies events in
 //! arrival order (an older version never replaces a newer one), waits for quiet (100 ms within a
-//! burst of edits, 2 ms after a pause), analyses, and publishes. An analysis that newer edits overtook is discarded, not published.
+//! burst of edits, 2 ms after a pause), analyses, and publishes. An analysis that newer edits
+//! overtook is discarded, not published. A request waiting for the analysis of the text it
+//! names sends [`Event::Flush`], which ends the wait for quiet at once.
 
 use crate::snapshot::{name_of, scan, Snapshot};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::watch;
 use tower_lsp_server::ls_types::{MessageType, Uri};
 use tower_lsp_server::Client;
 
@@ -35,17 +38,65 @@ pub enum Event {
     },
     /// Files changed on disk (saved elsewhere, created, deleted).
     Rescan,
+    /// A request waits for the analysis of the latest text: analyse without waiting for quiet.
+    Flush,
 }
 
-/// What requests read: the last complete analysis.
-#[derive(Default)]
+impl Event {
+    fn is_edit(&self) -> bool {
+        !matches!(self, Event::Flush)
+    }
+}
+
+/// What requests read: the last complete analysis, and a way to wait for the next one.
 pub struct Shared {
-    pub snapshot: RwLock<Option<Arc<Snapshot>>>,
+    snapshot: watch::Sender<Option<Arc<Snapshot>>>,
+}
+
+impl Default for Shared {
+    fn default() -> Shared {
+        Shared {
+            snapshot: watch::channel(None).0,
+        }
+    }
 }
 
 impl Shared {
     pub fn current(&self) -> Option<Arc<Snapshot>> {
-        self.snapshot.read().ok().and_then(|guard| guard.clone())
+        self.snapshot.borrow().clone()
+    }
+
+    fn publish(&self, snapshot: Arc<Snapshot>) {
+        self.snapshot.send_replace(Some(snapshot));
+    }
+
+    /// The first snapshot that has analysed version `version` (or later) of the document
+    /// `name`, waiting at most until `deadline`; after that, the latest snapshot there is.
+    /// `flush` is called whenever the wait begins or a snapshot arrives that is not yet it.
+    pub async fn snapshot_for(
+        &self,
+        wanted: Option<(&str, i32)>,
+        deadline: Instant,
+        flush: impl Fn(),
+    ) -> Option<Arc<Snapshot>> {
+        let mut updates = self.snapshot.subscribe();
+        loop {
+            let current = updates.borrow_and_update().clone();
+            let fresh = match (&current, wanted) {
+                (Some(snapshot), Some((name, version))) => snapshot.has_analysed(name, version),
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            if fresh {
+                return current;
+            }
+            flush();
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(remaining, updates.changed()).await {
+                Ok(Ok(())) => continue,
+                _ => return self.current(),
+            }
+        }
     }
 }
 
@@ -78,19 +129,26 @@ pub async fn run(
         };
         loop {
             match tokio::time::timeout(quiet, events.recv()).await {
+                Ok(Some(Event::Flush)) => break,
                 Ok(Some(event)) => apply(event, &root, &mut open, &mut disk),
                 Ok(None) => return,
                 Err(_) => break,
             }
         }
         pending = false;
-        last_analysis = std::time::Instant::now();
+        last_analysis = Instant::now();
         let files = site_texts(&disk, &open);
+        let versions: HashMap<String, i32> = (open.iter())
+            .map(|(name, (version, _))| (name.clone(), *version))
+            .collect();
         let (root_for_build, stdlib_for_build) = (root.clone(), stdlib.clone());
         let mut parse_cache = cache.take().unwrap_or_default();
         let built = tokio::task::spawn_blocking(move || {
             let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                Snapshot::build(&root_for_build, files, &stdlib_for_build, &mut parse_cache)
+                let mut snapshot =
+                    Snapshot::build(&root_for_build, files, &stdlib_for_build, &mut parse_cache);
+                snapshot.versions = versions;
+                snapshot
             }));
             // After a panic the cache may be half-updated; start a fresh one.
             (result.is_ok().then_some(parse_cache), result)
@@ -103,10 +161,14 @@ pub async fn run(
             }
             Err(error) => Err(error),
         };
-        if !events.is_empty() {
-            // Newer edits arrived during the analysis: it is stale; analyse again instead.
-            pending = true;
-            continue;
+        // Newer edits that arrived during the analysis make it stale: its diagnostics are not
+        // published, and the queue analyses again. Requests' flushes alone do not.
+        let mut stale = false;
+        while let Ok(event) = events.try_recv() {
+            if event.is_edit() {
+                stale = true;
+                apply(event, &root, &mut open, &mut disk);
+            }
         }
         let snapshot = match built {
             Ok(Ok(snapshot)) => Arc::new(snapshot),
@@ -117,11 +179,16 @@ pub async fn run(
                         "flowc: the analysis panicked; keeping the previous results",
                     )
                     .await;
+                pending = stale;
                 continue;
             }
         };
-        if let Ok(mut guard) = shared.snapshot.write() {
-            *guard = Some(Arc::clone(&snapshot));
+        // A stale analysis is still exact for the versions it read: requests waiting for one
+        // of them are answered from it.
+        shared.publish(Arc::clone(&snapshot));
+        if stale {
+            pending = true;
+            continue;
         }
         publish(&client, &snapshot, &mut published, &open).await;
     }
@@ -178,6 +245,7 @@ pub(crate) fn apply(
             }
         }
         Event::Rescan => *disk = scan(root),
+        Event::Flush => {}
     }
 }
 
