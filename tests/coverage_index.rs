@@ -78,7 +78,7 @@ fn site_policy(
     }
     let checked = check(&MemoryWorld::single("site.flow", &text));
     assert!(
-        checked.lowered,
+        checked.lowered(),
         "the generated site must check:\n{text}\n{:?}",
         checked.analysis.diagnostics
     );

@@ -66,6 +66,46 @@ impl Analysis {
             .filter(|file| file.module == ModuleId::SITE)
     }
 
+    pub fn definition(&self, id: resolve::DefinitionId) -> &resolve::Definition {
+        self.resolution.definition(id)
+    }
+
+    /// The item that made a definition.
+    pub fn item(&self, id: resolve::DefinitionId) -> &syntax::ast::Item {
+        let definition = self.resolution.definition(id);
+        let file = self
+            .file(definition.item_span.file)
+            .expect("definitions come from analysed files");
+        &file.parsed.ast.items[definition.item_index]
+    }
+
+    /// `module.name` for stdlib definitions, `name` for the site's.
+    pub fn qualified_name(&self, id: resolve::DefinitionId) -> String {
+        let definition = self.definition(id);
+        if definition.module == ModuleId::SITE {
+            definition.name.clone()
+        } else {
+            format!(
+                "{}.{}",
+                self.resolution.modules[definition.module.0 as usize].name, definition.name
+            )
+        }
+    }
+
+    /// Every site definition of one kind, in declaration order.
+    pub fn site_definitions(
+        &self,
+        kind: resolve::DefinitionKind,
+    ) -> impl Iterator<Item = resolve::DefinitionId> + '_ {
+        let definitions = &self.resolution.definitions;
+        (0..definitions.len())
+            .map(|index| resolve::DefinitionId(index as u32))
+            .filter(move |id| {
+                let definition = &definitions[id.0 as usize];
+                definition.kind == kind && definition.module == ModuleId::SITE
+            })
+    }
+
     pub fn file(&self, id: FileId) -> Option<&AnalyzedFile> {
         // Files join the source map and this list in the same order, so a file's id is its
         // place here: every definition lookup asks, and a site has thousands of files. The
@@ -202,15 +242,24 @@ pub fn analyze_cached(world: &dyn World, cache: &mut ParseCache) -> Analysis {
 pub struct Checked {
     pub analysis: Analysis,
     pub policy: model::Policy,
-    /// Whether the semantic stages ran: false when the site has syntax or name errors, and
-    /// then `policy` is empty. Only when it is true may a caller build a [`lower::Site`] on
-    /// `analysis`, which, like every semantic stage, assumes a tree without holes.
-    pub lowered: bool,
+    /// The lowered site, when the semantic stages ran: `None` when the site has syntax or name
+    /// errors, and then `policy` is empty.
+    pub model: Option<lower::Model>,
 }
 
 impl Checked {
     pub fn has_errors(&self) -> bool {
         self.analysis.has_errors()
+    }
+
+    /// Whether the semantic stages ran (see [`Checked::model`]).
+    pub fn lowered(&self) -> bool {
+        self.model.is_some()
+    }
+
+    /// The lowered site with its analysis, when the semantic stages ran.
+    pub fn site(&self) -> Option<lower::Site<'_>> {
+        Some(lower::Site::new(&self.analysis, self.model.as_ref()?))
     }
 }
 
@@ -237,12 +286,13 @@ fn check_with_cache(world: &dyn World, cache: &mut ParseCache) -> (Checked, Opti
             Checked {
                 analysis,
                 policy: model::Policy::default(),
-                lowered: false,
+                model: None,
             },
             None,
         );
     }
-    let mut semantics = semantics(&analysis);
+    let model = lower::lower(&analysis);
+    let mut semantics = semantics(lower::Site::new(&analysis, &model));
     analysis.diagnostics.append(&mut semantics.diagnostics);
     diagnostic::sort_diagnostics(&mut analysis.diagnostics);
     analysis.diagnostics.dedup();
@@ -250,7 +300,7 @@ fn check_with_cache(world: &dyn World, cache: &mut ParseCache) -> (Checked, Opti
     let checked = Checked {
         analysis,
         policy,
-        lowered: true,
+        model: Some(model),
     };
     (checked, Some(semantics))
 }
@@ -263,10 +313,10 @@ struct Semantics {
     topology: topology::Topology,
 }
 
-/// Everything after name resolution.
-fn semantics(analysis: &Analysis) -> Semantics {
-    let site = lower::Site::new(analysis);
-    let expansion = expand::expand(&site);
+/// Everything after lowering.
+fn semantics(site: lower::Site<'_>) -> Semantics {
+    let analysis = site.analysis;
+    let mut expansion = expand::expand(site);
     let flows = &expansion.flows;
     // The checks that read only the flows start now on other cores, while this thread routes
     // the flows and runs the checks that read the site.
@@ -287,7 +337,8 @@ fn semantics(analysis: &Analysis) -> Semantics {
         diagnostics.extend(route_diagnostics);
         (topology, routes, settings, diagnostics)
     });
-    diagnostics.extend(std::mem::take(&mut *lower::locked(&site.diagnostics)));
+    diagnostics.extend(site.diagnostics.iter().cloned());
+    diagnostics.append(&mut expansion.diagnostics);
     let diagnostics = settings.apply(diagnostics);
     // Role names per machine in one pass over the instances, not one pass per machine.
     let mut roles_of: Vec<Vec<String>> = vec![Vec::new(); site.machines.len()];

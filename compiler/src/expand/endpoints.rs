@@ -2,9 +2,10 @@
 //! another role, the holders bound to this one — and omitted host parameters are bound here,
 //! lazily, when a flow first needs them.
 
+use super::Run;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::lints::UNBOUND_PEER;
-use crate::lower::{ParamKind, Site, Value};
+use crate::lower::{ParamKind, Value};
 use crate::model::AddressSet;
 use crate::resolve::{DefinitionId, DefinitionKind};
 use crate::syntax::ast::{Endpoint, ItemKind, Path};
@@ -19,7 +20,7 @@ pub struct Resolved {
 }
 
 impl Resolved {
-    pub fn machines(site: &Site<'_>, machines: Vec<usize>, label: String) -> Resolved {
+    pub(super) fn machines(site: &Run<'_>, machines: Vec<usize>, label: String) -> Resolved {
         let addresses = AddressSet::union_all(
             machines
                 .iter()
@@ -34,7 +35,7 @@ impl Resolved {
 }
 
 /// An endpoint outside any role: `any`, an address, or a site name.
-pub fn site_endpoint(site: &Site<'_>, endpoint: &Endpoint) -> Option<Resolved> {
+pub(super) fn site_endpoint(site: &Run<'_>, endpoint: &Endpoint) -> Option<Resolved> {
     match endpoint {
         Endpoint::SelfKw(_) => None,
         Endpoint::Any(_) => Some(Resolved {
@@ -52,8 +53,8 @@ pub fn site_endpoint(site: &Site<'_>, endpoint: &Endpoint) -> Option<Resolved> {
 }
 
 /// A name that resolved to a definition; `context` is the role and machine expanding, if any.
-pub fn named(
-    site: &Site<'_>,
+pub(super) fn named(
+    site: &Run<'_>,
     path: &Path,
     context: Option<(DefinitionId, usize)>,
 ) -> Option<Resolved> {
@@ -96,14 +97,14 @@ pub fn named(
         DefinitionKind::Role => {
             // The same role name is met in many statements of one expansion: resolve it once.
             let key = (id, context);
-            if let Some(known) = crate::lower::locked(&site.peer_cache).get(&key) {
+            if let Some(known) = site.known_peers(&key) {
                 return Some(Resolved {
                     label,
                     ..known.clone()
                 });
             }
             let resolved = Resolved::machines(site, peers(site, id, context), label);
-            crate::lower::locked(&site.peer_cache).insert(key, resolved.clone());
+            site.remember_peers(key, resolved.clone());
             Some(resolved)
         }
         DefinitionKind::Service => None,
@@ -113,11 +114,7 @@ pub fn named(
 /// The machines a role name stands for. Outside a role: all holders. Inside role `current`
 /// expanding for `machine`: the holders whose parameter typed `host is current` names this
 /// machine; if the named role has no such parameter, all its holders.
-fn peers(
-    site: &Site<'_>,
-    role: DefinitionId,
-    context: Option<(DefinitionId, usize)>,
-) -> Vec<usize> {
+fn peers(site: &Run<'_>, role: DefinitionId, context: Option<(DefinitionId, usize)>) -> Vec<usize> {
     let instances: &[usize] = site.holders.get(&role).map(Vec::as_slice).unwrap_or(&[]);
     let binding_params: Vec<String> = match context {
         None => Vec::new(),
@@ -126,7 +123,7 @@ fn peers(
             .params
             .iter()
             .flatten()
-            .filter(|param| matches!(ParamKind::of(site, param), ParamKind::Host(roles) if roles.contains(&current)))
+            .filter(|param| matches!(ParamKind::of(site.analysis, param), ParamKind::Host(roles) if roles.contains(&current)))
             .map(|param| param.name.name.clone())
             .collect(),
     };
@@ -156,8 +153,8 @@ fn peers(
 /// The machine a host parameter of an instance is bound to: its argument, or — when omitted —
 /// the one machine in the site holding the parameter's role. None (with `unbound-peer`) when
 /// there is no such machine or several.
-pub fn bind_host(
-    site: &Site<'_>,
+pub(super) fn bind_host(
+    site: &Run<'_>,
     instance: usize,
     param_name: &str,
     report: bool,
@@ -179,7 +176,7 @@ pub fn bind_host(
         .iter()
         .flatten()
         .find(|param| param.name.name == param_name)?;
-    let ParamKind::Host(roles) = ParamKind::of(site, param) else {
+    let ParamKind::Host(roles) = ParamKind::of(site.analysis, param) else {
         return None;
     };
     let mut candidates: Vec<usize> = roles
@@ -201,7 +198,7 @@ pub fn bind_host(
 }
 
 fn report_unbound(
-    site: &Site<'_>,
+    site: &Run<'_>,
     instance: usize,
     param: &crate::syntax::ast::Param,
     roles: &[DefinitionId],

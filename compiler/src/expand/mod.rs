@@ -5,7 +5,8 @@ mod endpoints;
 mod roles;
 
 use crate::diagnostic::Diagnostic;
-use crate::lower::Site;
+use crate::lower::evaluate::EvaluationError;
+use crate::lower::{locked, Site, Value};
 use crate::model::{Action, AddressSet, Flow, FlowOrigin, Opening};
 use crate::source::Span;
 use crate::syntax::ast::{self, Arrow, Endpoint, FlowSyntax, ItemKind, Outcome};
@@ -36,19 +37,70 @@ pub struct ExpectCase {
 pub struct Expansion {
     pub flows: Vec<Flow>,
     pub expects: Vec<ExpectCase>,
+    /// What expansion reported, sorted.
+    pub diagnostics: Vec<Diagnostic>,
 }
 
-pub fn expand(site: &Site<'_>) -> Expansion {
+pub fn expand(site: Site<'_>) -> Expansion {
     expand_split(site, PARALLEL_ITEMS)
 }
 
-/// [`expand`], using a second thread when the site has `parallel_items` items or more.
-fn expand_split(site: &Site<'_>, parallel_items: usize) -> Expansion {
-    let mut expansion = Expansion::default();
-    // Every site service is evaluated, used or not, so its mistakes are reported.
-    for service in site.site_definitions(crate::resolve::DefinitionKind::Service) {
-        site.service_openings(service);
+/// A role name resolved during expansion: the role, and the role and machine expanding it.
+type PeerKey = (
+    crate::resolve::DefinitionId,
+    Option<(crate::resolve::DefinitionId, usize)>,
+);
+
+/// One expansion: the site it reads, and what expanding accumulates. The peers of each role
+/// name and the diagnostics are behind locks so that two threads can share the run; each lock
+/// is held for one lookup or insertion, never across a call.
+struct Run<'a> {
+    site: Site<'a>,
+    peers: std::sync::Mutex<std::collections::HashMap<PeerKey, Resolved>>,
+    diagnostics: std::sync::Mutex<Vec<Diagnostic>>,
+}
+
+impl<'a> std::ops::Deref for Run<'a> {
+    type Target = Site<'a>;
+
+    fn deref(&self) -> &Site<'a> {
+        &self.site
     }
+}
+
+impl Run<'_> {
+    fn report(&self, diagnostic: Diagnostic) {
+        locked(&self.diagnostics).push(diagnostic);
+    }
+
+    fn known_peers(&self, key: &PeerKey) -> Option<Resolved> {
+        locked(&self.peers).get(key).cloned()
+    }
+
+    fn remember_peers(&self, key: PeerKey, resolved: Resolved) {
+        locked(&self.peers).insert(key, resolved);
+    }
+
+    /// The openings of a port spec, reporting unknown ICMP and protocol names to this run.
+    fn openings(
+        &self,
+        spec: &ast::PortSpec,
+        lookup: &dyn Fn(&ast::Path) -> Option<Value>,
+    ) -> Result<Vec<Opening>, EvaluationError> {
+        self.site
+            .openings(spec, lookup, &|diagnostic| self.report(diagnostic))
+    }
+}
+
+/// [`expand`], using a second thread when the site has `parallel_items` items or more.
+fn expand_split(site: Site<'_>, parallel_items: usize) -> Expansion {
+    let run = Run {
+        site,
+        peers: Default::default(),
+        diagnostics: Default::default(),
+    };
+    let site = &run;
+    let mut expansion = Expansion::default();
     for instance in 0..site.instances.len() {
         roles::expand_instance(site, instance, &mut expansion.flows);
     }
@@ -74,6 +126,12 @@ fn expand_split(site: &Site<'_>, parallel_items: usize) -> Expansion {
         expansion.flows.extend(rest.flows);
         expansion.expects.extend(rest.expects);
     }
+    // Sorted, so the order the threads reported in does not show.
+    expansion.diagnostics = run
+        .diagnostics
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    crate::diagnostic::sort_diagnostics(&mut expansion.diagnostics);
     expansion
 }
 
@@ -102,7 +160,7 @@ const PARALLEL_ITEMS: usize = 4096;
 
 /// The flows of the `allow` and `deny` items and the cases of the `expect` items of `files`.
 /// `estimate` is their [`rule_flow_estimate`].
-fn expand_rules(site: &Site<'_>, files: &[&AnalyzedFile], estimate: usize) -> Expansion {
+fn expand_rules(site: &Run<'_>, files: &[&AnalyzedFile], estimate: usize) -> Expansion {
     let mut expansion = Expansion::default();
     reserve_rule_flows(&mut expansion.flows, estimate);
     expand_rules_into(site, files, &mut expansion);
@@ -116,7 +174,7 @@ fn reserve_rule_flows(flows: &mut Vec<Flow>, estimate: usize) {
     flows.reserve(estimate + estimate / 4);
 }
 
-fn expand_rules_into(site: &Site<'_>, files: &[&AnalyzedFile], expansion: &mut Expansion) {
+fn expand_rules_into(site: &Run<'_>, files: &[&AnalyzedFile], expansion: &mut Expansion) {
     for file in files {
         for item in &file.parsed.ast.items {
             match &item.kind {
@@ -160,7 +218,7 @@ pub fn allowed_lints(item: &ast::Item) -> Vec<(String, String)> {
         .collect()
 }
 
-fn site_endpoints(site: &Site<'_>, endpoints: &[Endpoint]) -> Vec<Resolved> {
+fn site_endpoints(site: &Run<'_>, endpoints: &[Endpoint]) -> Vec<Resolved> {
     endpoints
         .iter()
         .filter_map(|endpoint| endpoints::site_endpoint(site, endpoint))
@@ -168,7 +226,7 @@ fn site_endpoints(site: &Site<'_>, endpoints: &[Endpoint]) -> Vec<Resolved> {
 }
 
 fn rule_flows(
-    site: &Site<'_>,
+    site: &Run<'_>,
     item: &ast::Item,
     action: Action,
     flow: &FlowSyntax,
@@ -248,7 +306,7 @@ pub(crate) fn spec_citation(site: &Site<'_>, spec: &ast::PortSpec) -> Option<Str
 }
 
 fn expect_cases(
-    site: &Site<'_>,
+    site: &Run<'_>,
     item: &ast::Item,
     expect: &ast::Expect,
     cases: &mut Vec<ExpectCase>,
@@ -305,7 +363,7 @@ fn expect_cases(
 #[cfg(test)]
 mod tests {
     use super::expand_split;
-    use crate::lower::{locked, Site};
+    use crate::lower::{lower, Site};
     use crate::source::MemoryWorld;
 
     /// A site of many files whose rules use hosts, groups, zones, roles, site and stdlib
@@ -347,11 +405,10 @@ mod tests {
     fn split_expansion_matches_one_pass() {
         let world = site();
         let analysis = crate::analyze(&world);
+        let model = lower(&analysis);
         let expand = |parallel_items| {
-            let site = Site::new(&analysis);
-            let expansion = expand_split(&site, parallel_items);
-            let mut diagnostics = std::mem::take(&mut *locked(&site.diagnostics));
-            crate::diagnostic::sort_diagnostics(&mut diagnostics);
+            let mut expansion = expand_split(Site::new(&analysis, &model), parallel_items);
+            let mut diagnostics = std::mem::take(&mut expansion.diagnostics);
             diagnostics.dedup();
             (expansion, diagnostics)
         };

@@ -3,6 +3,7 @@
 //! body, because that is the line the administrator can change.
 
 use super::endpoints::{bind_host, named, Resolved};
+use super::Run;
 use crate::diagnostic::Diagnostic;
 use crate::lower::evaluate::{evaluate, EvaluationError};
 use crate::lower::{ParamKind, Site, Value, COMPUTED_PORT_OUT_OF_RANGE, INVALID_EXPRESSION};
@@ -17,7 +18,7 @@ use std::cell::RefCell;
 /// Loops longer than this are an error rather than a way to exhaust memory.
 const MAX_LOOP_STEPS: i64 = 65_536;
 
-pub(super) fn expand_instance(site: &Site<'_>, instance: usize, flows: &mut Vec<Flow>) {
+pub(super) fn expand_instance(site: &Run<'_>, instance: usize, flows: &mut Vec<Flow>) {
     let role_instance = &site.instances[instance];
     let role = site.role(role_instance.role);
     let Some(body) = &role.body else { return };
@@ -33,7 +34,7 @@ pub(super) fn expand_instance(site: &Site<'_>, instance: usize, flows: &mut Vec<
 }
 
 struct Expander<'s, 'a> {
-    site: &'s Site<'a>,
+    site: &'s Run<'a>,
     instance: usize,
     params: &'a [Param],
     loop_variables: RefCell<Vec<(String, i64)>>,
@@ -66,7 +67,7 @@ impl Expander<'_, '_> {
         if let Some(value) = self.instance().arguments.get(&name.name) {
             return Some(value.clone());
         }
-        match ParamKind::of(self.site, param) {
+        match ParamKind::of(self.site.analysis, param) {
             ParamKind::Host(_) => {
                 bind_host(self.site, self.instance, &name.name, true).map(Value::Machine)
             }
@@ -202,7 +203,7 @@ impl Expander<'_, '_> {
                     else {
                         continue;
                     };
-                    let ParamKind::Words(words) = ParamKind::of(self.site, param) else {
+                    let ParamKind::Words(words) = ParamKind::of(self.site.analysis, param) else {
                         continue;
                     };
                     let is_local = self.lookup(word).is_some();

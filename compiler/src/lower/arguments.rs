@@ -4,34 +4,37 @@
 
 use super::evaluate::{as_ports, evaluate};
 use super::types::{ParamKind, Value};
-use super::{RoleInstance, Site, MISSING_ARGUMENT, UNKNOWN_PARAMETER, WRONG_ARGUMENT};
+use super::{Model, RoleInstance, MISSING_ARGUMENT, UNKNOWN_PARAMETER, WRONG_ARGUMENT};
 use crate::diagnostic::Diagnostic;
 use crate::resolve::{did_you_mean, DefinitionId};
 use crate::syntax::ast::{Argument, Expr, ItemKind, Param, RoleUse};
+use crate::Analysis;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-pub(super) fn collect_instances(site: &mut Site<'_>) {
+pub(super) fn collect_instances(analysis: &Analysis, model: &mut Model) {
     // First every (machine, role) pair, so `host is ROLE` arguments can check who holds what.
     let mut uses: Vec<&RoleUse> = Vec::new();
-    for (index, machine) in site.machines.iter().enumerate() {
-        let item = site.item(machine.definition);
+    for (index, machine) in model.machines.iter().enumerate() {
+        let item = analysis.item(machine.definition);
         let role_uses = match &item.kind {
             ItemKind::Host(host) => &host.roles,
             ItemKind::Group(group) => &group.roles,
             _ => continue,
         };
         for role_use in role_uses {
-            let Some(role) = site.resolved(role_use.role.span) else {
+            let Some(role) = analysis.resolution.resolved(role_use.role.span) else {
                 continue;
             };
-            site.holders
+            model
+                .holders
                 .entry(role)
                 .or_default()
-                .push(site.instances.len());
-            site.instances.push(RoleInstance {
+                .push(model.instances.len());
+            model.instances.push(RoleInstance {
                 machine: index,
                 role,
-                role_name: site.qualified_name(role),
+                role_name: analysis.qualified_name(role),
                 use_span: role_use.span,
                 item_span: item.span,
                 arguments: BTreeMap::new(),
@@ -40,20 +43,46 @@ pub(super) fn collect_instances(site: &mut Site<'_>) {
             uses.push(role_use);
         }
     }
-    for (instance, role_use) in uses.into_iter().enumerate() {
-        let (arguments, rejected) = check_arguments(site, site.instances[instance].role, role_use);
-        site.instances[instance].arguments = arguments;
-        site.instances[instance].rejected = rejected;
+    let diagnostics = RefCell::new(Vec::new());
+    let report = |diagnostic| diagnostics.borrow_mut().push(diagnostic);
+    let checked: Vec<_> = (uses.into_iter().enumerate())
+        .map(|(instance, role_use)| {
+            let role = model.instances[instance].role;
+            check_arguments(analysis, model, role, role_use, &report)
+        })
+        .collect();
+    for (instance, (arguments, rejected)) in model.instances.iter_mut().zip(checked) {
+        instance.arguments = arguments;
+        instance.rejected = rejected;
     }
+    model.diagnostics.extend(diagnostics.into_inner());
+}
+
+/// What checking arguments reads: the names, the machines and who holds which role, and
+/// where mistakes are reported.
+struct Checking<'a> {
+    analysis: &'a Analysis,
+    model: &'a Model,
+    report: &'a dyn Fn(Diagnostic),
 }
 
 fn check_arguments(
-    site: &Site<'_>,
+    analysis: &Analysis,
+    model: &Model,
     role: DefinitionId,
     role_use: &RoleUse,
+    report: &dyn Fn(Diagnostic),
 ) -> (BTreeMap<String, Value>, Vec<String>) {
-    let params: &[Param] = site.role(role).params.as_deref().unwrap_or(&[]);
-    let role_name = site.qualified_name(role);
+    let checking = Checking {
+        analysis,
+        model,
+        report,
+    };
+    let params: &[Param] = super::role_of(analysis, role)
+        .params
+        .as_deref()
+        .unwrap_or(&[]);
+    let role_name = analysis.qualified_name(role);
     let mut values = BTreeMap::new();
     let mut rejected = Vec::new();
     for argument in role_use.arguments.iter().flatten() {
@@ -83,7 +112,7 @@ fn check_arguments(
                 .iter()
                 .map(|param| param.name.name.as_str())
                 .collect();
-            site.report(diagnostic.with_note(format!(
+            report(diagnostic.with_note(format!(
                 "its parameters: {}",
                 if all.is_empty() {
                     "none".into()
@@ -94,14 +123,14 @@ fn check_arguments(
             continue;
         };
         if values.contains_key(&param.name.name) {
-            site.report(Diagnostic::error(
+            report(Diagnostic::error(
                 WRONG_ARGUMENT,
                 argument.span,
                 format!("argument `{}` is given twice", argument.name.name),
             ));
             continue;
         }
-        match check_argument(site, param, argument) {
+        match check_argument(&checking, param, argument) {
             Some(value) => {
                 values.insert(param.name.name.clone(), value);
             }
@@ -109,10 +138,10 @@ fn check_arguments(
         }
     }
     for param in params {
-        let kind = ParamKind::of(site, param);
+        let kind = ParamKind::of(analysis, param);
         let given = values.contains_key(&param.name.name) || rejected.contains(&param.name.name);
         if param.default.is_none() && !given && !matches!(kind, ParamKind::Host(_)) {
-            site.report(
+            report(
                 Diagnostic::error(
                     MISSING_ARGUMENT,
                     role_use.span,
@@ -126,7 +155,7 @@ fn check_arguments(
                     format!(
                         "`{}: {}` has no default",
                         param.name.name,
-                        kind.describe(site)
+                        kind.describe(analysis)
                     ),
                 ),
             );
@@ -135,22 +164,26 @@ fn check_arguments(
     (values, rejected)
 }
 
-fn check_argument(site: &Site<'_>, param: &Param, argument: &Argument) -> Option<Value> {
-    let kind = ParamKind::of(site, param);
+fn check_argument(checking: &Checking<'_>, param: &Param, argument: &Argument) -> Option<Value> {
+    let Checking {
+        analysis,
+        model,
+        report,
+    } = *checking;
+    let kind = ParamKind::of(analysis, param);
     let lookup = |path: &crate::syntax::ast::Path| {
-        let machine = site
-            .resolved(path.span)
-            .and_then(|id| site.machine_of.get(&id).copied());
+        let machine = (analysis.resolution.resolved(path.span))
+            .and_then(|id| model.machine_of.get(&id).copied());
         machine.map(Value::Machine)
     };
     let wrong = |message: String| {
-        site.report(
+        report(
             Diagnostic::error(WRONG_ARGUMENT, argument.value.span(), message).with_label(
                 param.span,
                 format!(
                     "`{}` is declared `{}`",
                     param.name.name,
-                    kind.describe(site)
+                    kind.describe(analysis)
                 ),
             ),
         );
@@ -192,14 +225,14 @@ fn check_argument(site: &Site<'_>, param: &Param, argument: &Argument) -> Option
         }
         (ParamKind::Addresses, Value::Addresses(set)) => Some(Value::Addresses(set)),
         (ParamKind::Addresses, Value::Machine(machine)) => {
-            Some(Value::Addresses(site.machines[machine].addresses.clone()))
+            Some(Value::Addresses(model.machines[machine].addresses.clone()))
         }
         (ParamKind::Host(roles), Value::Machine(machine)) => {
             let holds = roles.iter().any(|role| {
-                site.holders.get(role).is_some_and(|instances| {
+                model.holders.get(role).is_some_and(|instances| {
                     instances
                         .iter()
-                        .any(|&instance| site.instances[instance].machine == machine)
+                        .any(|&instance| model.instances[instance].machine == machine)
                 })
             });
             if holds {
@@ -207,22 +240,22 @@ fn check_argument(site: &Site<'_>, param: &Param, argument: &Argument) -> Option
             } else {
                 let wanted: Vec<String> = roles
                     .iter()
-                    .map(|role| site.qualified_name(*role))
+                    .map(|role| analysis.qualified_name(*role))
                     .collect();
                 wrong(format!(
                     "`{}` does not hold {}",
-                    site.machines[machine].name,
+                    model.machines[machine].name,
                     wanted.join(" or ")
                 ))
             }
         }
         (_, Value::Word(word)) if matches!(argument.value, Expr::Name(_)) => wrong(format!(
             "unknown name `{word}`: expected {}",
-            kind.describe(site)
+            kind.describe(analysis)
         )),
         (_, other) => wrong(format!(
             "expected {}, found {}",
-            kind.describe(site),
+            kind.describe(analysis),
             other.describe()
         )),
     }

@@ -1,44 +1,45 @@
 //! Machines: every host and group of the site with its addresses; groups are flattened through
 //! their member hosts and groups, with cycles reported.
 
-use super::{MachineDef, Site, CYCLE};
+use super::{MachineDef, Model, CYCLE};
 use crate::diagnostic::Diagnostic;
 use crate::model::AddressSet;
 use crate::resolve::{DefinitionId, DefinitionKind};
 use crate::syntax::ast::{ItemKind, Member};
 use crate::syntax::literals::parse_address;
+use crate::Analysis;
 use std::collections::HashMap;
 
-pub(super) fn collect_machines(site: &mut Site<'_>) {
-    let mut ids: Vec<DefinitionId> = site.site_definitions(DefinitionKind::Host).collect();
-    ids.extend(site.site_definitions(DefinitionKind::Group));
+pub(super) fn collect_machines(analysis: &Analysis, model: &mut Model) {
+    let mut ids: Vec<DefinitionId> = analysis.site_definitions(DefinitionKind::Host).collect();
+    ids.extend(analysis.site_definitions(DefinitionKind::Group));
     ids.sort_by_key(|id| {
         (
-            site.definition(*id).item_span.file,
-            site.definition(*id).item_span.start,
+            analysis.definition(*id).item_span.file,
+            analysis.definition(*id).item_span.start,
         )
     });
     let mut memo: HashMap<DefinitionId, AddressSet> = HashMap::new();
     // Stdlib groups are named address sets (IBM's call-home servers): not machines, but usable.
-    let named_sets: Vec<DefinitionId> = (0..site.analysis.resolution.definitions.len())
+    let named_sets: Vec<DefinitionId> = (0..analysis.resolution.definitions.len())
         .map(|index| DefinitionId(index as u32))
         .filter(|id| {
             matches!(
-                site.definition(*id).kind,
+                analysis.definition(*id).kind,
                 DefinitionKind::Host | DefinitionKind::Group
             )
         })
         .collect();
     for id in named_sets {
-        let addresses = addresses_of(site, id, &mut memo, &mut Vec::new());
-        site.address_sets.insert(id, addresses);
+        let addresses = addresses_of(analysis, model, id, &mut memo, &mut Vec::new());
+        model.address_sets.insert(id, addresses);
     }
     for id in ids {
         let mut visiting = Vec::new();
-        let addresses = addresses_of(site, id, &mut memo, &mut visiting);
-        let definition = site.definition(id).clone();
-        site.machine_of.insert(id, site.machines.len());
-        site.machines.push(MachineDef {
+        let addresses = addresses_of(analysis, model, id, &mut memo, &mut visiting);
+        let definition = analysis.definition(id).clone();
+        model.machine_of.insert(id, model.machines.len());
+        model.machines.push(MachineDef {
             name: definition.name.clone(),
             definition: id,
             is_group: definition.kind == DefinitionKind::Group,
@@ -49,7 +50,8 @@ pub(super) fn collect_machines(site: &mut Site<'_>) {
 }
 
 fn addresses_of(
-    site: &Site<'_>,
+    analysis: &Analysis,
+    model: &mut Model,
     id: DefinitionId,
     memo: &mut HashMap<DefinitionId, AddressSet>,
     visiting: &mut Vec<DefinitionId>,
@@ -58,8 +60,8 @@ fn addresses_of(
         return known.clone();
     }
     if visiting.contains(&id) {
-        let definition = site.definition(id);
-        site.report(
+        let definition = analysis.definition(id);
+        model.diagnostics.push(
             Diagnostic::error(
                 CYCLE,
                 definition.name_span,
@@ -70,7 +72,7 @@ fn addresses_of(
         return AddressSet::empty();
     }
     visiting.push(id);
-    let addresses = match &site.item(id).kind {
+    let addresses = match &analysis.item(id).kind {
         ItemKind::Host(host) => AddressSet::from_networks(
             host.addresses
                 .iter()
@@ -86,8 +88,8 @@ fn addresses_of(
                         }
                     }
                     Member::Name(path) => {
-                        if let Some(member) = site.resolved(path.span) {
-                            set = set.union(&addresses_of(site, member, memo, visiting));
+                        if let Some(member) = analysis.resolution.resolved(path.span) {
+                            set = set.union(&addresses_of(analysis, model, member, memo, visiting));
                         }
                     }
                 }

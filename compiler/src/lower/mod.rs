@@ -11,14 +11,13 @@ mod zones;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{AddressSet, Opening};
-use crate::resolve::{Definition, DefinitionId, DefinitionKind, ModuleId};
+use crate::resolve::{Definition, DefinitionId, DefinitionKind};
 use crate::source::Span;
 use crate::syntax::ast::{Item, ItemKind, Role};
 use crate::Analysis;
 use foldhash::fast::FixedState;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::thread::ThreadId;
 pub use types::{ParamKind, Value};
 pub use zones::ZoneDef;
 
@@ -55,9 +54,6 @@ crate::declare_codes! {
     OVERLAPPING_ZONES = "E0208", "zones claim the same addresses";
 }
 
-/// A role name resolved during expansion: the role, and the role and machine expanding it.
-pub type PeerKey = (DefinitionId, Option<(DefinitionId, usize)>);
-
 /// A host or group with its flattened addresses.
 #[derive(Clone, Debug)]
 pub struct MachineDef {
@@ -85,9 +81,10 @@ pub struct RoleInstance {
     pub rejected: Vec<String>,
 }
 
-/// The resolved model of a site, built on top of an [`Analysis`].
-pub struct Site<'a> {
-    pub analysis: &'a Analysis,
+/// The resolved model of a site: what lowering makes of an [`Analysis`], owned and immutable.
+/// Later stages read it through a [`Site`]; the language server keeps it with the analysis.
+#[derive(Debug, Default)]
+pub struct Model {
     pub machines: Vec<MachineDef>,
     pub machine_of: HashMap<DefinitionId, usize, FixedState>,
     /// The addresses of every host and group definition, site and stdlib.
@@ -96,103 +93,77 @@ pub struct Site<'a> {
     pub instances: Vec<RoleInstance>,
     /// Role definition → indexes into `instances`.
     pub holders: HashMap<DefinitionId, Vec<usize>>,
-    /// Every resolved name by its span, sorted by span. Looked up for each name of each rule:
-    /// expansion asks in the order of the files, which resolution recorded them in, so
-    /// neighbouring questions search the same part of the table, where a hash table sent each
-    /// one to a random place in memory.
-    reference_at: Vec<(Span, DefinitionId)>,
-    /// The caches and the diagnostics are behind locks, so that expansion can share the site
-    /// between threads (each lock is held for one lookup or insertion, never across a call).
-    services: Mutex<HashMap<DefinitionId, Arc<Vec<Opening>>>>,
-    /// The services being evaluated, by thread: a service met again on its own thread's
-    /// stack includes itself.
-    service_stack: Mutex<Vec<(ThreadId, DefinitionId)>>,
-    /// Peers of a role name per (role, expanding role and machine), filled during expansion.
-    pub peer_cache: Mutex<HashMap<PeerKey, crate::expand::Resolved>>,
-    pub diagnostics: Mutex<Vec<Diagnostic>>,
+    /// The openings of every service, site and stdlib, each tagged with the innermost service
+    /// it came from.
+    pub services: HashMap<DefinitionId, Arc<Vec<Opening>>>,
+    /// What lowering reported.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Lowers a site without syntax or name errors (every semantic stage assumes a tree without
+/// holes).
+pub fn lower(analysis: &Analysis) -> Model {
+    let mut model = Model::default();
+    zones::collect_zones(analysis, &mut model);
+    machines::collect_machines(analysis, &mut model);
+    arguments::collect_instances(analysis, &mut model);
+    services::evaluate_services(analysis, &mut model);
+    model
+}
+
+/// A lowered site together with the analysis it came from: what every later stage reads.
+#[derive(Clone, Copy)]
+pub struct Site<'a> {
+    pub analysis: &'a Analysis,
+    pub model: &'a Model,
+}
+
+impl std::ops::Deref for Site<'_> {
+    type Target = Model;
+
+    fn deref(&self) -> &Model {
+        self.model
+    }
 }
 
 impl<'a> Site<'a> {
-    pub fn new(analysis: &'a Analysis) -> Site<'a> {
-        let reference_at = references_by_span(&analysis.resolution.references);
-        let mut site = Site {
-            analysis,
-            machines: Vec::new(),
-            machine_of: HashMap::default(),
-            address_sets: HashMap::new(),
-            zones: Vec::new(),
-            instances: Vec::new(),
-            holders: HashMap::new(),
-            reference_at,
-            services: Mutex::new(HashMap::new()),
-            service_stack: Mutex::new(Vec::new()),
-            peer_cache: Mutex::new(HashMap::new()),
-            diagnostics: Mutex::new(Vec::new()),
-        };
-        zones::collect_zones(&mut site);
-        machines::collect_machines(&mut site);
-        arguments::collect_instances(&mut site);
-        site
+    pub fn new(analysis: &'a Analysis, model: &'a Model) -> Site<'a> {
+        Site { analysis, model }
     }
 
-    pub fn report(&self, diagnostic: Diagnostic) {
-        locked(&self.diagnostics).push(diagnostic);
-    }
-
-    pub fn definition(&self, id: DefinitionId) -> &Definition {
-        self.analysis.resolution.definition(id)
+    pub fn definition(&self, id: DefinitionId) -> &'a Definition {
+        self.analysis.definition(id)
     }
 
     /// The definition a name at this span resolved to.
     pub fn resolved(&self, span: Span) -> Option<DefinitionId> {
-        let position = (self.reference_at)
-            .binary_search_by_key(&span, |(span, _)| *span)
-            .ok()?;
-        Some(self.reference_at[position].1)
+        self.analysis.resolution.resolved(span)
     }
 
     pub fn item(&self, id: DefinitionId) -> &'a Item {
-        let definition = self.analysis.resolution.definition(id);
-        let file = self
-            .analysis
-            .file(definition.item_span.file)
-            .expect("definitions come from analysed files");
-        &file.parsed.ast.items[definition.item_index]
+        self.analysis.item(id)
     }
 
     pub fn role(&self, id: DefinitionId) -> &'a Role {
-        match &self.item(id).kind {
-            ItemKind::Role(role) => role,
-            _ => unreachable!("role definitions are role items"),
-        }
+        role_of(self.analysis, id)
     }
 
     /// `module.name` for stdlib definitions, `name` for the site's.
     pub fn qualified_name(&self, id: DefinitionId) -> String {
-        let definition = self.definition(id);
-        if definition.module == ModuleId::SITE {
-            definition.name.clone()
-        } else {
-            format!(
-                "{}.{}",
-                self.analysis.resolution.modules[definition.module.0 as usize].name,
-                definition.name
-            )
-        }
+        self.analysis.qualified_name(id)
     }
 
     /// Every site definition of one kind, in declaration order.
     pub fn site_definitions(
         &self,
         kind: DefinitionKind,
-    ) -> impl Iterator<Item = DefinitionId> + '_ {
-        let definitions = &self.analysis.resolution.definitions;
-        (0..definitions.len())
-            .map(|index| DefinitionId(index as u32))
-            .filter(move |id| {
-                let definition = &definitions[id.0 as usize];
-                definition.kind == kind && definition.module == ModuleId::SITE
-            })
+    ) -> impl Iterator<Item = DefinitionId> + 'a {
+        self.analysis.site_definitions(kind)
+    }
+
+    /// A service's openings, each tagged with the innermost service it came from.
+    pub fn service_openings(&self, id: DefinitionId) -> Arc<Vec<Opening>> {
+        self.model.services.get(&id).cloned().unwrap_or_default()
     }
 
     /// The `seed NNN § "…"` citation among doc lines, if there is one.
@@ -204,24 +175,14 @@ impl<'a> Site<'a> {
     }
 }
 
-/// The references sorted by span; of several at one span (a name resolved twice), the last.
-fn references_by_span(references: &[crate::resolve::Reference]) -> Vec<(Span, DefinitionId)> {
-    let mut sorted: Vec<(Span, DefinitionId)> = (references.iter())
-        .map(|reference| (reference.span, reference.target))
-        .collect();
-    // Stable, so that equal spans keep the order they were resolved in.
-    sorted.sort_by_key(|(span, _)| *span);
-    let mut kept: Vec<(Span, DefinitionId)> = Vec::with_capacity(sorted.len());
-    for pair in sorted {
-        match kept.last_mut() {
-            Some(last) if last.0 == pair.0 => *last = pair,
-            _ => kept.push(pair),
-        }
+fn role_of(analysis: &Analysis, id: DefinitionId) -> &Role {
+    match &analysis.item(id).kind {
+        ItemKind::Role(role) => role,
+        _ => unreachable!("role definitions are role items"),
     }
-    kept
 }
 
-/// The value behind a lock of the site. A lock is poisoned only by a panic while it was held,
+/// The value behind a lock. A lock is poisoned only by a panic while it was held,
 /// which no caller survives (a panic on an expansion thread continues on the joining thread),
 /// so the value is taken as it is.
 pub(crate) fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {

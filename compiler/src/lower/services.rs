@@ -1,15 +1,18 @@
-//! Port specs and services turned into openings. Services are evaluated once each, and a
-//! service that includes itself is reported.
+//! Port specs and services turned into openings. Lowering evaluates every service once, site
+//! services first in the order they are written, and reports a service that includes itself.
 
 use super::evaluate::{as_ports, evaluate, EvaluationError};
 use super::types::Value;
-use super::{locked, Site, CYCLE, UNKNOWN_PROTOCOL_NAME};
+use super::{Model, Site, CYCLE, UNKNOWN_PROTOCOL_NAME};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Opening, PortSet, Protocol};
 use crate::resolve::{DefinitionId, DefinitionKind};
 use crate::syntax::ast::{
     IcmpVersion, ItemKind, NamedProtocol, NumberOrName, Path, PortSpec, Ports, Transport,
 };
+use crate::Analysis;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// ICMP type names (RFC 792 and the IANA registry) and their numbers.
@@ -56,8 +59,114 @@ const PROTOCOLS: &[(&str, u8)] = &[
 ];
 
 impl Site<'_> {
-    /// The openings of a port spec. `lookup` gives role parameters and loop variables.
+    /// The openings of a port spec. `lookup` gives role parameters and loop variables; an
+    /// unknown ICMP type or protocol name goes to `report`.
     pub fn openings(
+        &self,
+        spec: &PortSpec,
+        lookup: &dyn Fn(&Path) -> Option<Value>,
+        report: &dyn Fn(Diagnostic),
+    ) -> Result<Vec<Opening>, EvaluationError> {
+        let specs = Specs {
+            analysis: self.analysis,
+            service: &|id| self.service_openings(id),
+            report,
+        };
+        specs.openings(spec, lookup)
+    }
+}
+
+/// Evaluates every service of the site and the stdlib into `model.services`.
+pub(super) fn evaluate_services(analysis: &Analysis, model: &mut Model) {
+    let evaluation = ServiceEvaluation {
+        analysis,
+        done: RefCell::new(HashMap::new()),
+        stack: RefCell::new(Vec::new()),
+        diagnostics: RefCell::new(Vec::new()),
+    };
+    // Every site service, used or not, so that its mistakes are reported; then the stdlib's.
+    for service in analysis.site_definitions(DefinitionKind::Service) {
+        evaluation.service(service);
+    }
+    for (index, definition) in analysis.resolution.definitions.iter().enumerate() {
+        if definition.kind == DefinitionKind::Service {
+            evaluation.service(DefinitionId(index as u32));
+        }
+    }
+    model.services = evaluation.done.into_inner();
+    model
+        .diagnostics
+        .extend(evaluation.diagnostics.into_inner());
+}
+
+/// The state of evaluating services: the finished ones, and the ones being evaluated (a
+/// service met again on this stack includes itself).
+struct ServiceEvaluation<'a> {
+    analysis: &'a Analysis,
+    done: RefCell<HashMap<DefinitionId, Arc<Vec<Opening>>>>,
+    stack: RefCell<Vec<DefinitionId>>,
+    diagnostics: RefCell<Vec<Diagnostic>>,
+}
+
+impl ServiceEvaluation<'_> {
+    fn report(&self, diagnostic: Diagnostic) {
+        self.diagnostics.borrow_mut().push(diagnostic);
+    }
+
+    fn service(&self, id: DefinitionId) -> Arc<Vec<Opening>> {
+        if let Some(known) = self.done.borrow().get(&id) {
+            return Arc::clone(known);
+        }
+        if self.stack.borrow().contains(&id) {
+            let definition = self.analysis.definition(id);
+            self.report(Diagnostic::error(
+                CYCLE,
+                definition.name_span,
+                format!("service `{}` includes itself", definition.name),
+            ));
+            return Arc::new(Vec::new());
+        }
+        self.stack.borrow_mut().push(id);
+        let name = self.analysis.qualified_name(id);
+        let specs = Specs {
+            analysis: self.analysis,
+            service: &|id| self.service(id),
+            report: &|diagnostic| self.report(diagnostic),
+        };
+        let mut openings = Vec::new();
+        if let ItemKind::Service(service) = &self.analysis.item(id).kind {
+            for spec in &service.specs {
+                // Services are constants: a name in a port has no value here.
+                match specs.openings(spec, &|_| None) {
+                    Ok(found) => openings.extend(found),
+                    Err((span, message)) if !message.is_empty() => {
+                        self.report(Diagnostic::error(super::INVALID_EXPRESSION, span, message));
+                    }
+                    Err(_) => {}
+                }
+            }
+        }
+        for opening in &mut openings {
+            opening.service.get_or_insert_with(|| name.clone());
+        }
+        self.stack.borrow_mut().pop();
+        let openings = Arc::new(openings);
+        self.done.borrow_mut().insert(id, Arc::clone(&openings));
+        openings
+    }
+}
+
+/// What evaluating a port spec reads: names, the openings of named services, and where an
+/// unknown ICMP type or protocol name is reported.
+struct Specs<'a> {
+    analysis: &'a Analysis,
+    service: &'a dyn Fn(DefinitionId) -> Arc<Vec<Opening>>,
+    report: &'a dyn Fn(Diagnostic),
+}
+
+impl Specs<'_> {
+    /// The openings of a port spec. `lookup` gives role parameters and loop variables.
+    fn openings(
         &self,
         spec: &PortSpec,
         lookup: &dyn Fn(&Path) -> Option<Value>,
@@ -131,9 +240,9 @@ impl Site<'_> {
                 vec![opening(protocol, ports)]
             }
             PortSpec::Any(_) => vec![Opening::any()],
-            PortSpec::Named(path) => match self.resolved(path.span) {
-                Some(id) if self.definition(id).kind == DefinitionKind::Service => {
-                    self.service_openings(id).to_vec()
+            PortSpec::Named(path) => match self.analysis.resolution.resolved(path.span) {
+                Some(id) if self.analysis.definition(id).kind == DefinitionKind::Service => {
+                    (self.service)(id).to_vec()
                 }
                 _ if lookup(path).is_some() => {
                     let name = path.text();
@@ -169,55 +278,11 @@ impl Site<'_> {
                             suggestion,
                         );
                     }
-                    self.report(diagnostic);
+                    (self.report)(diagnostic);
                     Err((ident.span, String::new()))
                 }
             },
         }
-    }
-
-    /// A service's openings, each tagged with the innermost service it came from.
-    pub fn service_openings(&self, id: DefinitionId) -> Arc<Vec<Opening>> {
-        if let Some(known) = locked(&self.services).get(&id) {
-            return Arc::clone(known);
-        }
-        let thread = std::thread::current().id();
-        if locked(&self.service_stack).contains(&(thread, id)) {
-            let definition = self.definition(id);
-            self.report(Diagnostic::error(
-                CYCLE,
-                definition.name_span,
-                format!("service `{}` includes itself", definition.name),
-            ));
-            return Arc::new(Vec::new());
-        }
-        locked(&self.service_stack).push((thread, id));
-        let name = self.qualified_name(id);
-        let mut openings = Vec::new();
-        if let ItemKind::Service(service) = &self.item(id).kind {
-            for spec in &service.specs {
-                // Services are constants: a name in a port has no value here.
-                match self.openings(spec, &|_| None) {
-                    Ok(found) => openings.extend(found),
-                    Err((span, message)) if !message.is_empty() => {
-                        self.report(Diagnostic::error(super::INVALID_EXPRESSION, span, message));
-                    }
-                    Err(_) => {}
-                }
-            }
-        }
-        for opening in &mut openings {
-            opening.service.get_or_insert_with(|| name.clone());
-        }
-        {
-            let mut stack = locked(&self.service_stack);
-            if let Some(position) = stack.iter().rposition(|&entry| entry == (thread, id)) {
-                stack.remove(position);
-            }
-        }
-        let openings = Arc::new(openings);
-        locked(&self.services).insert(id, Arc::clone(&openings));
-        openings
     }
 }
 

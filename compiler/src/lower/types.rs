@@ -1,9 +1,9 @@
 //! Parameter types and the values role arguments and expressions evaluate to.
 
-use super::Site;
 use crate::model::{AddressSet, PortSet};
 use crate::resolve::DefinitionId;
 use crate::syntax::ast::{Param, ParamType, TypeWord};
+use crate::Analysis;
 
 /// The type of a role parameter.
 #[derive(Clone, Debug, PartialEq)]
@@ -20,12 +20,12 @@ pub enum ParamKind {
 }
 
 impl ParamKind {
-    pub fn of(site: &Site<'_>, param: &Param) -> ParamKind {
+    pub fn of(analysis: &Analysis, param: &Param) -> ParamKind {
         match &param.ty {
             ParamType::Host { roles, .. } => ParamKind::Host(
                 roles
                     .iter()
-                    .filter_map(|path| site.resolved(path.span))
+                    .filter_map(|path| analysis.resolution.resolved(path.span))
                     .collect(),
             ),
             ParamType::Words { words, .. } => {
@@ -49,7 +49,7 @@ impl ParamKind {
     }
 
     /// How the type reads in messages.
-    pub fn describe(&self, site: &Site<'_>) -> String {
+    pub fn describe(&self, analysis: &Analysis) -> String {
         match self {
             ParamKind::Words(words) => words.join(" | "),
             ParamKind::Int => "int".into(),
@@ -60,7 +60,7 @@ impl ParamKind {
             ParamKind::Host(roles) => {
                 let names: Vec<String> = roles
                     .iter()
-                    .map(|role| site.qualified_name(*role))
+                    .map(|role| analysis.qualified_name(*role))
                     .collect();
                 format!("host is {}", names.join(" | "))
             }

@@ -1,12 +1,13 @@
 //! Zone regions: each address belongs to the zone with the most specific CIDR containing it,
 //! and a zone `= any` holds every address no other zone claims.
 
-use super::{Site, OVERLAPPING_ZONES};
+use super::{Model, OVERLAPPING_ZONES};
 use crate::diagnostic::Diagnostic;
 use crate::model::AddressSet;
 use crate::resolve::{DefinitionId, DefinitionKind};
 use crate::syntax::ast::{ItemKind, ZoneAddresses};
 use crate::syntax::literals::parse_address;
+use crate::Analysis;
 use ipnet::IpNet;
 
 /// One zone with the addresses that belong to it.
@@ -18,19 +19,19 @@ pub struct ZoneDef {
     pub is_any: bool,
 }
 
-pub(super) fn collect_zones(site: &mut Site<'_>) {
-    let ids: Vec<DefinitionId> = site.site_definitions(DefinitionKind::Zone).collect();
+pub(super) fn collect_zones(analysis: &Analysis, model: &mut Model) {
+    let ids: Vec<DefinitionId> = analysis.site_definitions(DefinitionKind::Zone).collect();
     let mut prefixes: Vec<(IpNet, usize, crate::source::Span)> = Vec::new();
     let mut any_zone: Option<usize> = None;
     for (index, &id) in ids.iter().enumerate() {
-        let ItemKind::Zone(zone) = &site.item(id).kind else {
+        let ItemKind::Zone(zone) = &analysis.item(id).kind else {
             continue;
         };
         match &zone.addresses {
             ZoneAddresses::Any(span) => {
                 if let Some(first) = any_zone {
-                    let first_span = site.definition(ids[first]).name_span;
-                    site.report(
+                    let first_span = analysis.definition(ids[first]).name_span;
+                    model.diagnostics.push(
                         Diagnostic::error(OVERLAPPING_ZONES, *span, "a second zone is `any`")
                             .with_label(first_span, "this zone is `any` already")
                             .with_note("`any` is every address no other zone claims; only one zone can be it"),
@@ -58,7 +59,7 @@ pub(super) fn collect_zones(site: &mut Site<'_>) {
         let (network, index, span) = prefixes[window];
         if window > 0 && prefixes[window - 1].0 == network && prefixes[window - 1].1 != index {
             let (_, other, other_span) = prefixes[window - 1];
-            site.report(
+            model.diagnostics.push(
                 Diagnostic::error(
                     OVERLAPPING_ZONES,
                     span,
@@ -66,7 +67,10 @@ pub(super) fn collect_zones(site: &mut Site<'_>) {
                 )
                 .with_label(
                     other_span,
-                    format!("zone `{}` claims it here", site.definition(ids[other]).name),
+                    format!(
+                        "zone `{}` claims it here",
+                        analysis.definition(ids[other]).name
+                    ),
                 ),
             );
             continue;
@@ -78,12 +82,12 @@ pub(super) fn collect_zones(site: &mut Site<'_>) {
     if let Some(index) = any_zone {
         regions[index] = AddressSet::any().difference(&claimed);
     }
-    site.zones = ids
+    model.zones = ids
         .iter()
         .zip(regions)
         .enumerate()
         .map(|(index, (&id, region))| ZoneDef {
-            name: site.definition(id).name.clone(),
+            name: analysis.definition(id).name.clone(),
             definition: id,
             region,
             is_any: any_zone == Some(index),

@@ -122,6 +122,11 @@ pub struct Resolution {
     pub definitions: Vec<Definition>,
     pub references: Vec<Reference>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Every resolved name by its span, sorted by span (of several at one span, the last
+    /// resolved). Later stages look up each name of each rule: they ask in the order of the
+    /// files, which resolution recorded them in, so neighbouring questions search the same part
+    /// of the table, where a hash table sent each one to a random place in memory.
+    reference_at: Vec<(Span, DefinitionId)>,
 }
 
 impl Resolution {
@@ -139,6 +144,31 @@ impl Resolution {
     pub fn lookup(&self, module: ModuleId, name: &str) -> Option<DefinitionId> {
         self.modules[module.0 as usize].index.get(name).copied()
     }
+
+    /// The definition a name at this span resolved to.
+    pub fn resolved(&self, span: Span) -> Option<DefinitionId> {
+        let position = (self.reference_at)
+            .binary_search_by_key(&span, |(span, _)| *span)
+            .ok()?;
+        Some(self.reference_at[position].1)
+    }
+}
+
+/// The references sorted by span; of several at one span (a name resolved twice), the last.
+fn references_by_span(references: &[Reference]) -> Vec<(Span, DefinitionId)> {
+    let mut sorted: Vec<(Span, DefinitionId)> = (references.iter())
+        .map(|reference| (reference.span, reference.target))
+        .collect();
+    // Stable, so that equal spans keep the order they were resolved in.
+    sorted.sort_by_key(|(span, _)| *span);
+    let mut kept: Vec<(Span, DefinitionId)> = Vec::with_capacity(sorted.len());
+    for pair in sorted {
+        match kept.last_mut() {
+            Some(last) if last.0 == pair.0 => *last = pair,
+            _ => kept.push(pair),
+        }
+    }
+    kept
 }
 
 /// A parsed file together with the module it belongs to.
@@ -162,5 +192,6 @@ pub fn resolve(module_names: &[&str], files: &[ModuleFile<'_>]) -> Resolution {
     };
     definitions::collect(&mut resolution, files);
     references::resolve_references(&mut resolution, files);
+    resolution.reference_at = references_by_span(&resolution.references);
     resolution
 }

@@ -3,7 +3,6 @@
 
 use crate::convert::range;
 use crate::snapshot::Snapshot;
-use flowc_compiler::lower::Site;
 use flowc_compiler::resolve::DefinitionKind;
 use flowc_compiler::FileId;
 use std::collections::HashMap;
@@ -111,11 +110,10 @@ pub fn code_actions(
 /// After each use of a service, the ports it opens; nothing while the site has syntax or name
 /// errors, because the ports come from lowering, which needs a tree without holes.
 pub fn inlay_hints(snapshot: &Snapshot, file: FileId) -> Vec<InlayHint> {
-    if !snapshot.checked.lowered {
+    let Some(site) = snapshot.checked.site() else {
         return Vec::new();
-    }
+    };
     let analysis = &snapshot.checked.analysis;
-    let site = Site::new(analysis);
     let source = analysis.sources.get(file);
     let mut hints = Vec::new();
     for reference in analysis

@@ -3,7 +3,6 @@
 
 use super::{name_at, qualified_name};
 use crate::snapshot::Snapshot;
-use flowc_compiler::lower::Site;
 use flowc_compiler::model::AddressSet;
 use flowc_compiler::resolve::DefinitionKind;
 use flowc_compiler::syntax::ast::ItemKind;
@@ -19,7 +18,7 @@ pub fn hover(snapshot: &Snapshot, uri: &Uri, position: Position) -> Option<Hover
     let qualified = qualified_name(snapshot, name.definition);
     // Ports, addresses and roles come from lowering, which needs a site without syntax or
     // name errors; otherwise the hover shows what the tree alone says.
-    let site = snapshot.checked.lowered.then(|| Site::new(analysis));
+    let site = snapshot.checked.site();
     let mut text = String::new();
     match (&item.kind, definition.kind) {
         (ItemKind::Service(_), DefinitionKind::Service) => {

@@ -88,7 +88,7 @@ mod tests {
     #[test]
     fn features_do_not_lower_a_site_with_name_errors() {
         let (snapshot, uri) = analyse("host a = 10.0.0.1 is web\nhost web = 10.0.0.2\n");
-        assert!(snapshot.checked.has_errors() && !snapshot.checked.lowered);
+        assert!(snapshot.checked.has_errors() && !snapshot.checked.lowered());
         let file = snapshot.file(&uri).unwrap();
         assert!(super::editing::inlay_hints(&snapshot, file).is_empty());
         assert!(hover_text(&snapshot, &uri, 0, 5).contains("host a"));
@@ -99,7 +99,7 @@ mod tests {
     fn a_clean_site_gets_ports_in_hints_and_hovers() {
         let text = "service web = tcp 80, tcp 443\nhost a = 10.0.0.1\nhost b = 10.0.0.2\nallow a -> b : web\n";
         let (snapshot, uri) = analyse(text);
-        assert!(snapshot.checked.lowered);
+        assert!(snapshot.checked.lowered());
         let file = snapshot.file(&uri).unwrap();
         let hints = super::editing::inlay_hints(&snapshot, file);
         assert_eq!(hints.len(), 1, "{hints:?}");
