@@ -91,6 +91,10 @@ vim.cmd('edit ' .. tmp .. '/site/zones/a.flow')
 local lsp = require('flowc.lsp')
 eq(lsp.root_dir(tmp .. '/site/zones/a.flow'), tmp .. '/site', 'root with .git')
 eq(lsp.root_dir(tmp .. '/loose/b.flow'), tmp .. '/loose', 'root without .git')
+-- In a git worktree or submodule `.git` is a file.
+vim.fn.mkdir(tmp .. '/worktree/zones', 'p')
+vim.fn.writefile({ 'gitdir: /elsewhere' }, tmp .. '/worktree/.git')
+eq(lsp.root_dir(tmp .. '/worktree/zones/d.flow'), tmp .. '/worktree', 'root with a .git file')
 
 -- nvim-lspconfig registration (with a stand-in for lspconfig.configs).
 package.loaded['lspconfig.configs'] = {}

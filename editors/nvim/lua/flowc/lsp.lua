@@ -17,16 +17,21 @@ M.defaults = {
   root_markers = { '.git' },
 }
 
+-- The nearest of `start` and its ancestors that holds `marker` (a file or a directory: `.git`
+-- is a file in git worktrees and submodules). Plain stat calls, so every Neovim version
+-- finds the same root.
 local function find_upward(marker, start)
-  if vim.fs and vim.fs.find then
-    local found = vim.fs.find(marker, { path = start, upward = true })[1]
-    return found and vim.fs.dirname(found) or nil
+  local dir = start
+  while true do
+    if vim.loop.fs_stat(dir .. '/' .. marker) then
+      return dir
+    end
+    local parent = vim.fn.fnamemodify(dir, ':h')
+    if parent == dir then
+      return nil
+    end
+    dir = parent
   end
-  local found = vim.fn.finddir(marker, start .. ';')
-  if found == '' then
-    found = vim.fn.findfile(marker, start .. ';')
-  end
-  return found ~= '' and vim.fn.fnamemodify(found, ':p:h:h') or nil
 end
 
 --- The root of the site a file belongs to: the nearest ancestor directory holding one of
