@@ -4,6 +4,7 @@
 const vscode = require('vscode');
 const { resolveServerCommand, notFoundMessage } = require('./server');
 const { computeFoldingRanges } = require('./folding');
+const { settleFlowIndentation } = require('./indentation');
 const { execFileSync } = require('child_process');
 
 /** @type {import('vscode-languageclient/node').LanguageClient | undefined} */
@@ -17,6 +18,7 @@ let pending = Promise.resolve();
 
 function activate(context) {
   context.subscriptions.push(
+    ...settleFlowIndentation(vscode),
     vscode.languages.registerFoldingRangeProvider(
       { language: 'flow' },
       {

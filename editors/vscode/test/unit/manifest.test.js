@@ -24,6 +24,8 @@ test('package.json contributes the flow language, grammar, snippets and settings
   assert.equal(props['flowc.server.path'].default, 'flowc');
   assert.deepEqual(props['flowc.server.extraArgs'].default, []);
   assert.deepEqual(props['flowc.trace.server'].enum, ['off', 'messages', 'verbose']);
+  // Two spaces for .flow (src/indentation.js re-applies them to editors restored at startup).
+  assert.deepEqual(pkg.contributes.configurationDefaults['[flow]'], { 'editor.tabSize': 2, 'editor.insertSpaces': true });
 });
 
 test('snippets cover every item kind', () => {
