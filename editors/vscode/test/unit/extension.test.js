@@ -249,3 +249,33 @@ test('with indentation detection off, .flow editors get the configured size', as
   assert.deepEqual(restored.options, { tabSize: 2, insertSpaces: true });
   await extension.deactivate();
 });
+
+test('a platform .vsix: flowc bundled under server/ is used when none is installed', async (t) => {
+  const fs = require('fs');
+  const os = require('os');
+  const extensionPath = fs.mkdtempSync(path.join(os.tmpdir(), 'flowc-ext-'));
+  t.after(() => fs.rmSync(extensionPath, { recursive: true, force: true }));
+  fs.mkdirSync(path.join(extensionPath, 'server'));
+  const binary = path.join(extensionPath, 'server', 'flowc');
+  fs.writeFileSync(binary, '#!/bin/sh\n');
+  // As an installer that drops Unix modes would leave it: activation restores the bits.
+  fs.chmodSync(binary, 0o644);
+  const savedPath = process.env.PATH;
+  const savedHome = process.env.HOME;
+  process.env.PATH = path.join(extensionPath, 'empty');
+  process.env.HOME = path.join(extensionPath, 'home');
+  t.after(() => {
+    process.env.PATH = savedPath;
+    process.env.HOME = savedHome;
+  });
+  const vscode = fakeVscode({ 'server.path': 'flowc', 'server.extraArgs': [] });
+  const lines = withServerApis(vscode);
+  const client = fakeClientModule();
+  const extension = loadSource(vscode, client.module, t);
+  await extension.activate({ subscriptions: [], extensionPath });
+  if (process.platform !== 'win32') assert.equal(fs.statSync(binary).mode & 0o111, 0o111);
+  assert.equal(vscode.calls.errors.length, 0);
+  assert.equal(client.made[0].serverOptions.command, binary);
+  assert.match(lines.join('\n'), /bundled with the extension/);
+  await extension.deactivate();
+});
