@@ -43,4 +43,22 @@ node_modules/.bin/vsce package --no-dependencies --allow-missing-repository --ou
 test -s "$vsix"
 node test/check-vsix.js "$vsix"
 
+echo "== platform package (linux-x64, with /bin/true standing in for flowc)"
+# The real flowc goes through the same script in e2e.sh; here only the packaging is checked.
+if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
+  FLOWC_BINARY=/bin/true node scripts/package-platform.js linux-x64 --out "$tmp/flowc-linux-x64.vsix" </dev/null >/dev/null
+  node test/check-vsix.js "$tmp/flowc-linux-x64.vsix" --target linux-x64
+  if [ -e server ]; then
+    echo "scripts/package-platform.js left server/ behind" >&2
+    exit 1
+  fi
+  if FLOWC_BINARY=package.json node scripts/package-platform.js linux-x64 --out "$tmp/wrong.vsix" 2>"$tmp/err" </dev/null; then
+    echo "scripts/package-platform.js packaged a file that is not a linux-x64 executable" >&2
+    exit 1
+  fi
+  grep -q 'not an executable' "$tmp/err"
+else
+  echo "skip: the stand-in binary is an x86-64 Linux one, this is $(uname -s)-$(uname -m)"
+fi
+
 echo "== ok ($((SECONDS - start)) s)"

@@ -2,8 +2,15 @@
 // The flowc extension: folding, and a language client for `flowc lsp` over stdio.
 // Highlighting, snippets, comments and brackets are declarative (package.json).
 const vscode = require('vscode');
-const { resolveServerCommand, notFoundMessage } = require('./server');
+const {
+  resolveServerCommand,
+  bundledServerPath,
+  ensureExecutable,
+  notFoundMessage,
+  DEFAULT_SERVER_PATH,
+} = require('./server');
 const { computeFoldingRanges } = require('./folding');
+const { settleFlowIndentation } = require('./indentation');
 const { execFileSync } = require('child_process');
 
 /** @type {import('vscode-languageclient/node').LanguageClient | undefined} */
@@ -14,9 +21,15 @@ let outputChannel;
 let watcher;
 /** Serialises start/stop so that quick setting changes cannot start two servers. */
 let pending = Promise.resolve();
+/** @type {string | undefined} flowc inside a platform-specific .vsix, if this is one */
+let bundled;
 
 function activate(context) {
+  bundled = context.extensionPath ? bundledServerPath(context.extensionPath) : undefined;
+  // The installer may not keep the execute bit; without one there is nothing bundled.
+  if (bundled && !ensureExecutable(bundled)) bundled = undefined;
   context.subscriptions.push(
+    ...settleFlowIndentation(vscode),
     vscode.languages.registerFoldingRangeProvider(
       { language: 'flow' },
       {
@@ -54,8 +67,9 @@ function activate(context) {
 function explain(code) {
   const configuration = vscode.workspace.getConfiguration('flowc');
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-  const command = resolveServerCommand(configuration.get('server.path') ?? 'flowc', { cwd: folder });
-  if (!command) return `flowc explain ${code}: ${notFoundMessage(configuration.get('server.path') ?? 'flowc')}`;
+  const configured = configuration.get('server.path') || DEFAULT_SERVER_PATH;
+  const command = resolveServerCommand(configured, { cwd: folder, bundled });
+  if (!command) return `flowc explain ${code}: ${notFoundMessage(configured)}`;
   try {
     return execFileSync(command, ['explain', code], { encoding: 'utf8', timeout: 5000 });
   } catch (error) {
@@ -89,11 +103,11 @@ async function stopServer() {
 
 async function startServer() {
   const config = vscode.workspace.getConfiguration('flowc');
-  const configured = config.get('server.path') || 'flowc';
+  const configured = config.get('server.path') || DEFAULT_SERVER_PATH;
   const extraArgs = config.get('server.extraArgs') || [];
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
 
-  const command = resolveServerCommand(configured, { cwd: folder });
+  const command = resolveServerCommand(configured, { cwd: folder, bundled });
   if (!command) {
     showNotFound(configured);
     return;
@@ -105,6 +119,10 @@ async function startServer() {
   // Every .flow file of the folder belongs to the site: tell the server about files
   // changed outside the editor.
   watcher ??= vscode.workspace.createFileSystemWatcher('**/*.flow');
+  // Says which binary runs: the setting, PATH, ~/.cargo/bin or the one bundled in the .vsix.
+  outputChannel.appendLine(
+    `flowc: starting \`${command} lsp\`${command === bundled ? ' (bundled with the extension)' : ''}`,
+  );
   const serverOptions = {
     command,
     args: ['lsp', ...extraArgs.map(String)],

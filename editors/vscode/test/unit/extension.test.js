@@ -6,8 +6,8 @@ const assert = require('node:assert/strict');
 const Module = require('module');
 const path = require('path');
 
-function fakeVscode(settings) {
-  const calls = { errors: [], commands: [], folding: 0 };
+function fakeVscode(settings, editorSettings = {}) {
+  const calls = { errors: [], commands: [], folding: 0, visibleListeners: [], closeListeners: [] };
   const disposable = { dispose() {} };
   const vscode = {
     calls,
@@ -35,8 +35,16 @@ function fakeVscode(settings) {
     },
     workspace: {
       workspaceFolders: undefined,
-      getConfiguration() {
+      getConfiguration(section, scope) {
+        if (section === 'editor') {
+          calls.editorConfigurationScopes = [...(calls.editorConfigurationScopes || []), scope];
+          return { get: (key) => editorSettings[key] };
+        }
         return { get: (key) => settings[key] };
+      },
+      onDidCloseTextDocument(listener) {
+        calls.closeListeners.push(listener);
+        return disposable;
       },
       onDidChangeConfiguration() {
         return disposable;
@@ -47,6 +55,11 @@ function fakeVscode(settings) {
       },
     },
     window: {
+      visibleTextEditors: [],
+      onDidChangeVisibleTextEditors(listener) {
+        calls.visibleListeners.push(listener);
+        return disposable;
+      },
       showErrorMessage(message, ...items) {
         calls.errors.push({ message, items });
         return Promise.resolve(undefined);
@@ -86,7 +99,7 @@ test('activation without flowc shows how to install it', async () => {
   assert.deepEqual(items, ['Open Settings', 'Retry']);
   assert.deepEqual(vscode.calls.commands, ['flowc.restartServer']);
   assert.equal(vscode.calls.folding, 1);
-  assert.equal(context.subscriptions.length, 4);
+  assert.equal(context.subscriptions.length, 6);
   const ranges = vscode.foldingProvider.provideFoldingRanges({ getText: () => 'role r {\n  a -> self : tcp 1\n  b -> self : tcp 2\n}\n' });
   assert.deepEqual(ranges.map((r) => [r.start, r.end]), [[0, 2]]);
   await extension.deactivate();
@@ -194,4 +207,75 @@ test('diagnostic code links open `flowc explain CODE` as a document', async () =
   } finally {
     require('fs').unlinkSync(fake);
   }
+});
+
+function fakeEditor(languageId, uri) {
+  return { document: { languageId, uri: { toString: () => uri } }, options: { tabSize: 4, insertSpaces: true } };
+}
+
+test('.flow editors open before activation get their indentation settled again, once', async () => {
+  const vscode = fakeVscode({ 'server.path': path.join(__dirname, 'no-such-dir', 'flowc') }, { detectIndentation: true, tabSize: 2, insertSpaces: true });
+  const restored = fakeEditor('flow', 'file:///site/rules.flow');
+  const other = fakeEditor('json', 'file:///site/x.json');
+  vscode.window.visibleTextEditors = [restored, other];
+  const extension = loadExtension(vscode);
+  await extension.activate({ subscriptions: [] });
+  // 'auto' makes VS Code detect again, against the [flow] defaults it now knows.
+  assert.deepEqual(restored.options, { tabSize: 'auto', insertSpaces: 'auto' });
+  assert.deepEqual(other.options, { tabSize: 4, insertSpaces: true }, 'other languages are left alone');
+  assert.equal(vscode.calls.editorConfigurationScopes[0], restored.document, 'read with the document as scope, so [flow] applies');
+
+  // Shown later: settled when it becomes visible; a second showing keeps the user's choice.
+  const later = fakeEditor('flow', 'file:///site/hosts.flow');
+  const [onVisible] = vscode.calls.visibleListeners;
+  onVisible([later]);
+  assert.deepEqual(later.options, { tabSize: 'auto', insertSpaces: 'auto' });
+  later.options = { tabSize: 8, insertSpaces: false };
+  onVisible([later]);
+  assert.deepEqual(later.options, { tabSize: 8, insertSpaces: false });
+  // Closed and opened again: a new model, settled again.
+  vscode.calls.closeListeners[0](later.document);
+  onVisible([later]);
+  assert.deepEqual(later.options, { tabSize: 'auto', insertSpaces: 'auto' });
+  await extension.deactivate();
+});
+
+test('with indentation detection off, .flow editors get the configured size', async () => {
+  const vscode = fakeVscode({ 'server.path': path.join(__dirname, 'no-such-dir', 'flowc') }, { detectIndentation: false, tabSize: 2, insertSpaces: true });
+  const restored = fakeEditor('flow', 'file:///site/rules.flow');
+  vscode.window.visibleTextEditors = [restored];
+  const extension = loadExtension(vscode);
+  await extension.activate({ subscriptions: [] });
+  assert.deepEqual(restored.options, { tabSize: 2, insertSpaces: true });
+  await extension.deactivate();
+});
+
+test('a platform .vsix: flowc bundled under server/ is used when none is installed', async (t) => {
+  const fs = require('fs');
+  const os = require('os');
+  const extensionPath = fs.mkdtempSync(path.join(os.tmpdir(), 'flowc-ext-'));
+  t.after(() => fs.rmSync(extensionPath, { recursive: true, force: true }));
+  fs.mkdirSync(path.join(extensionPath, 'server'));
+  const binary = path.join(extensionPath, 'server', 'flowc');
+  fs.writeFileSync(binary, '#!/bin/sh\n');
+  // As an installer that drops Unix modes would leave it: activation restores the bits.
+  fs.chmodSync(binary, 0o644);
+  const savedPath = process.env.PATH;
+  const savedHome = process.env.HOME;
+  process.env.PATH = path.join(extensionPath, 'empty');
+  process.env.HOME = path.join(extensionPath, 'home');
+  t.after(() => {
+    process.env.PATH = savedPath;
+    process.env.HOME = savedHome;
+  });
+  const vscode = fakeVscode({ 'server.path': 'flowc', 'server.extraArgs': [] });
+  const lines = withServerApis(vscode);
+  const client = fakeClientModule();
+  const extension = loadSource(vscode, client.module, t);
+  await extension.activate({ subscriptions: [], extensionPath });
+  if (process.platform !== 'win32') assert.equal(fs.statSync(binary).mode & 0o111, 0o111);
+  assert.equal(vscode.calls.errors.length, 0);
+  assert.equal(client.made[0].serverOptions.command, binary);
+  assert.match(lines.join('\n'), /bundled with the extension/);
+  await extension.deactivate();
 });

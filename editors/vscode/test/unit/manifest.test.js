@@ -24,6 +24,15 @@ test('package.json contributes the flow language, grammar, snippets and settings
   assert.equal(props['flowc.server.path'].default, 'flowc');
   assert.deepEqual(props['flowc.server.extraArgs'].default, []);
   assert.deepEqual(props['flowc.trace.server'].enum, ['off', 'messages', 'verbose']);
+  // Two spaces for .flow (src/indentation.js re-applies them to editors restored at startup).
+  assert.deepEqual(pkg.contributes.configurationDefaults['[flow]'], { 'editor.tabSize': 2, 'editor.insertSpaces': true });
+  assert.match(pkg.scripts['package:linux-x64'], /package-platform\.js linux-x64/);
+});
+
+test('.vscodeignore lets the bundled binary into a platform package, and nothing else new', () => {
+  const lines = fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8').split('\n');
+  assert.ok(lines.includes('!server/flowc') && lines.includes('!server/flowc.exe'));
+  assert.ok(!lines.includes('!server/**'), 'only the binary, not whatever else lands in server/');
 });
 
 test('snippets cover every item kind', () => {
