@@ -155,3 +155,23 @@ fn every_error_code_has_a_test_case() {
         );
     }
 }
+
+/// The lint table and the explanations agree: every lint has exactly one explanation, and every
+/// explained lint is in the table.
+#[test]
+fn every_lint_of_the_table_has_one_explanation() {
+    let explained: Vec<&str> = flowc_compiler::checks::lint_codes()
+        .iter()
+        .map(|info| info.code)
+        .collect();
+    for lint in flowc_compiler::lints::LINTS {
+        let count = explained.iter().filter(|name| **name == lint.name).count();
+        assert_eq!(count, 1, "lint {} has {count} explanations", lint.name);
+    }
+    for name in &explained {
+        assert!(
+            flowc_compiler::lints::lint(name).is_some(),
+            "{name} is explained but not in the lint table (compiler/src/lints.rs)"
+        );
+    }
+}

@@ -24,6 +24,20 @@ macro_rules! declare_codes {
     };
 }
 
+/// Gives lints of the table in `lints.rs` their explanations, in the module that reports them:
+/// the doc comment on each entry is its explanation (`flowc explain NAME`). Also brings the
+/// lint's name constant into the module.
+#[macro_export]
+macro_rules! explain_lints {
+    ($( $(#[doc = $doc:literal])* $name:ident, $title:literal; )*) => {
+        $( pub use $crate::lints::$name; )*
+        /// The lints this module reports, for the registry in `codes.rs`.
+        pub static CODES: &[$crate::codes::CodeInfo] = &[
+            $( $crate::codes::CodeInfo { code: $crate::lints::$name, title: $title, explanation: concat!($($doc, "\n"),*) } ),*
+        ];
+    };
+}
+
 /// Every code the compiler can report, in code order.
 pub fn all_codes() -> Vec<CodeInfo> {
     let mut codes: Vec<CodeInfo> = [

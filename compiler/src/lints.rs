@@ -1,40 +1,63 @@
-//! The lint table: stable names, default levels and options. Each lint's explanation lives
-//! with its check in `checks/`; `lint NAME = level` and `@allow(NAME, "reason")` are resolved
-//! against this table.
+//! The lint table: every lint's stable name, default level and options, one line each. It sits
+//! at the bottom of the pipeline with the diagnostics, so that every stage can name the lints it
+//! reports (`no-path` while routing, `unbound-peer` while expanding, the rest in `checks/`) and
+//! resolution can check `lint NAME = level` and `@allow(NAME, "reason")` against it.
+//!
+//! A lint's explanation (`flowc explain NAME`) is the doc comment on its `explain_lints!`
+//! entry in the module that reports it; `codes.rs` holds the two together (a test checks that
+//! every lint here has exactly one explanation). Adding a lint is a line here and a check module
+//! under `checks/` (listed once in `checks/mod.rs`).
 
-pub use crate::checks::any_source::ANY_SOURCE;
-pub use crate::checks::bmc_port_conflict::BMC_PORT_CONFLICT;
-pub use crate::checks::broad_range::BROAD_RANGE;
-pub use crate::checks::expect_failed::EXPECT_FAILED;
-pub use crate::checks::insecure_service::INSECURE_SERVICE;
-pub use crate::checks::no_path::NO_PATH;
-pub use crate::checks::port_collision::PORT_COLLISION;
-pub use crate::checks::redundant::REDUNDANT;
-pub use crate::checks::shadowed::SHADOWED;
-pub use crate::checks::unbound_peer::UNBOUND_PEER;
-pub use crate::checks::unused::UNUSED;
 use crate::syntax::ast::LintLevel;
 
-/// The default level of each lint, as the language brief gives it.
+/// One lint of the table.
+#[derive(Clone, Copy, Debug)]
+pub struct Lint {
+    pub name: &'static str,
+    pub default_level: LintLevel,
+    /// The options `lint NAME.OPTION = N` accepts.
+    pub options: &'static [&'static str],
+}
+
+macro_rules! lint_table {
+    ($( $constant:ident = $name:literal, $level:ident $(, [$($option:literal),*])?; )*) => {
+        $( pub const $constant: &str = $name; )*
+        /// Every lint, in the order `flowc explain` lists them.
+        pub static LINTS: &[Lint] = &[
+            $( Lint { name: $name, default_level: LintLevel::$level, options: &[$($($option),*)?] } ),*
+        ];
+    };
+}
+
+lint_table! {
+    NO_PATH = "no-path", Error;
+    UNBOUND_PEER = "unbound-peer", Error;
+    SHADOWED = "shadowed", Warn;
+    REDUNDANT = "redundant", Warn;
+    BROAD_RANGE = "broad-range", Warn, ["max"];
+    ANY_SOURCE = "any-source", Warn;
+    INSECURE_SERVICE = "insecure-service", Warn;
+    PORT_COLLISION = "port-collision", Warn;
+    BMC_PORT_CONFLICT = "bmc-port-conflict", Warn;
+    UNUSED = "unused", Warn;
+    EXPECT_FAILED = "expect-failed", Error;
+}
+
+/// A lint by name.
+pub fn lint(name: &str) -> Option<&'static Lint> {
+    LINTS.iter().find(|lint| lint.name == name)
+}
+
+/// The default level of a lint; `None` for a name that is no lint.
 pub fn default_level(name: &str) -> Option<LintLevel> {
-    match name {
-        NO_PATH | UNBOUND_PEER | EXPECT_FAILED => Some(LintLevel::Error),
-        SHADOWED | REDUNDANT | BROAD_RANGE | ANY_SOURCE | INSECURE_SERVICE | PORT_COLLISION
-        | BMC_PORT_CONFLICT | UNUSED => Some(LintLevel::Warn),
-        _ => None,
-    }
+    lint(name).map(|lint| lint.default_level)
 }
 
 /// The options a lint accepts in `lint NAME.OPTION = N`.
 pub fn options(name: &str) -> &'static [&'static str] {
-    match name {
-        BROAD_RANGE => &["max"],
-        _ => &[],
-    }
+    lint(name).map_or(&[], |lint| lint.options)
 }
 
 pub fn names() -> impl Iterator<Item = &'static str> {
-    crate::checks::lint_codes()
-        .into_iter()
-        .map(|info| info.code)
+    LINTS.iter().map(|lint| lint.name)
 }

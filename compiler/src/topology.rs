@@ -5,7 +5,6 @@
 //! in name order, so the path found first (and kept) is the lexicographically smallest one.
 
 use crate::diagnostic::Diagnostic;
-use crate::lints::NO_PATH;
 use crate::lower::Site;
 use crate::model::policy::{FirewallInfo, Route, ZoneInfo};
 use crate::model::{AddressSet, Flow};
@@ -16,6 +15,26 @@ use crate::syntax::literals::parse_address;
 use petgraph::graph::{NodeIndex, UnGraph};
 use regions::ZoneRegions;
 use std::collections::{BTreeSet, HashMap, VecDeque};
+
+crate::explain_lints! {
+    /// A flow between two zones that no chain of firewalls joins (default: error).
+    ///
+    /// Zones are nodes of the topology and each firewall joins the zones it lists. A flow from
+    /// one zone to another crosses the firewalls on the shortest path between them; when there
+    /// is no path, the flow cannot be delivered and no firewall would carry its rule.
+    ///
+    /// ```text
+    /// zone lan = 10.0.0.0/8
+    /// zone dmz = 192.0.2.0/24
+    /// firewall fw1 { zones lan }
+    /// allow lan -> dmz : https   # error: no firewall joins zone `lan` to zone `dmz`
+    /// ```
+    ///
+    /// Add the zone to a firewall's `zones` list, or chain firewalls through a shared zone.
+    /// Addresses outside every zone are not placed anywhere and cross no firewall; declare
+    /// `zone internet = any` to route them.
+    NO_PATH, "no firewall path between zones";
+}
 
 mod regions;
 

@@ -5,7 +5,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{Action, Opening, PortSet, Protocol};
 use std::collections::BTreeSet;
 
-crate::declare_codes! {
+crate::explain_lints! {
     /// A flow from `any`, or from a zone declared `= any`, to a service that is not meant to
     /// be public (default: warning).
     ///
@@ -13,7 +13,7 @@ crate::declare_codes! {
     /// the whole internet is usually a mistake — an administration port, IPMI, NFS. Narrow the
     /// source to the zones or hosts that need it, or excuse the item with
     /// `@allow(any-source, "why")`.
-    ANY_SOURCE = "any-source", "non-public service open to any source";
+    ANY_SOURCE, "non-public service open to any source";
 }
 
 fn is_public(opening: &Opening) -> bool {

@@ -6,7 +6,7 @@ use crate::lower::Value;
 use crate::model::{Action, PortSet, Protocol};
 use std::collections::BTreeSet;
 
-crate::declare_codes! {
+crate::explain_lints! {
     /// A machine whose BMC shares its network interface (`ipmi.bmc(shared_nic = true)`) and
     /// whose operating system uses port 623 or 664 (default: warning).
     ///
@@ -16,7 +16,7 @@ crate::declare_codes! {
     /// and 664, and RPC services such as NIS that portmap may place there. Reserve the ports in
     /// /etc/services (`asf-rmcp 623/udp`, `asf-secure-rmcp 664/udp` and the tcp lines), use a
     /// dedicated management NIC, or use nimsh/ssh instead of rsh.
-    BMC_PORT_CONFLICT = "bmc-port-conflict", "OS service collides with a shared-NIC BMC";
+    BMC_PORT_CONFLICT, "OS service collides with a shared-NIC BMC";
 }
 
 pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {

@@ -5,7 +5,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{Action, Protocol};
 use std::collections::BTreeSet;
 
-crate::declare_codes! {
+crate::explain_lints! {
     /// One opening wider than `lint broad-range.max` ports (default 1024; default level:
     /// warning).
     ///
@@ -23,7 +23,7 @@ crate::declare_codes! {
     /// ```text
     /// lint broad-range.max = 4096
     /// ```
-    BROAD_RANGE = "broad-range", "opening wider than the configured maximum";
+    BROAD_RANGE, "opening wider than the configured maximum";
 }
 
 pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {

@@ -5,7 +5,7 @@ use crate::diagnostic::Diagnostic;
 use crate::query::Evaluator;
 use crate::syntax::ast::Outcome;
 
-crate::declare_codes! {
+crate::explain_lints! {
     /// An `expect` that does not hold (default: error).
     ///
     /// `expect SRC -> DST : SPEC allowed` holds when all of that traffic is allowed; `denied`
@@ -14,7 +14,7 @@ crate::declare_codes! {
     /// least one source port. The note says what decided the answer — the allows that open
     /// part of it and the denies that close it — and `flowc query` asks the same question from
     /// the command line.
-    EXPECT_FAILED = "expect-failed", "expectation does not hold";
+    EXPECT_FAILED, "expectation does not hold";
 }
 
 pub fn check(context: &Context<'_, '_>, evaluator: &Evaluator<'_>) -> Vec<Diagnostic> {

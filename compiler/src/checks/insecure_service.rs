@@ -6,7 +6,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{Action, Flow, Protocol};
 use std::collections::BTreeSet;
 
-crate::declare_codes! {
+crate::explain_lints! {
     /// rsh, rlogin, rexec, telnet, TFTP, NFSv3 (mountd, NFS over UDP) or SNMPv1/v2c crossing a
     /// firewall, or NFS/TFTP served by a firewall host (default: warning).
     ///
@@ -15,7 +15,7 @@ crate::declare_codes! {
     /// machines; clients should disable rsh when they leave the NIM environment. Prefer nimsh
     /// over rsh (`nim.master(protocol = nimsh)`), NFSv4 over NFSv3 (`nfs = 4`), SSH over
     /// telnet and rsh, and SNMPv3 over community strings.
-    INSECURE_SERVICE = "insecure-service", "insecure protocol crosses a firewall";
+    INSECURE_SERVICE, "insecure protocol crosses a firewall";
 }
 
 /// The insecure protocol a flow carries, if any. A named service is judged by its name (xCAT

@@ -7,11 +7,9 @@ pub mod broad_range;
 pub mod expect_failed;
 pub mod insecure_service;
 pub mod levels;
-pub mod no_path;
 pub mod port_collision;
 pub mod redundant;
 pub mod shadowed;
-pub mod unbound_peer;
 pub mod unused;
 
 use crate::codes::CodeInfo;
@@ -85,11 +83,11 @@ pub fn run<'a>(
     diagnostics
 }
 
-/// Every lint, for the registry.
+/// The explanation of every lint, for the registry: from the stages that report them.
 pub fn lint_codes() -> Vec<CodeInfo> {
     [
-        no_path::CODES,
-        unbound_peer::CODES,
+        crate::topology::CODES,
+        crate::expand::CODES,
         shadowed::CODES,
         redundant::CODES,
         broad_range::CODES,

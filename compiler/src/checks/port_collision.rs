@@ -5,14 +5,14 @@ use crate::diagnostic::Diagnostic;
 use crate::model::{Action, Protocol};
 use std::collections::{BTreeMap, BTreeSet};
 
-crate::declare_codes! {
+crate::explain_lints! {
     /// Two services that listen on the same protocol and port on one machine (default:
     /// warning).
     ///
     /// Only one daemon can bind a port. The xCAT port table lists `shell` (rsh) and `rsyslogd`
     /// both on 514/tcp: a node cannot run both. Services with identical openings under two
     /// names (aliases such as `nfs` and `nfsd`) are not a collision.
-    PORT_COLLISION = "port-collision", "two services listen on the same port";
+    PORT_COLLISION, "two services listen on the same port";
 }
 
 /// One listening port range: protocol, first and last port, service, and the whole opening's

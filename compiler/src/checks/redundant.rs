@@ -7,7 +7,7 @@ use crate::query::Evaluator;
 use crate::source::Span;
 use std::collections::{BTreeMap, BTreeSet};
 
-crate::declare_codes! {
+crate::explain_lints! {
     /// An `allow` that other allows — explicit ones or the flows of roles — already open
     /// entirely, alone or together (default: warning). Removing it changes nothing.
     ///
@@ -18,7 +18,7 @@ crate::declare_codes! {
     ///
     /// Of two allows that cover each other, only one is reported, so removing every reported
     /// allow keeps what the site opens unchanged.
-    REDUNDANT = "redundant", "allow fully covered by other allows";
+    REDUNDANT, "allow fully covered by other allows";
 }
 
 /// The fewest explicit allows for which the candidates are found on every core.

@@ -8,7 +8,7 @@ use crate::query::Evaluator;
 use crate::source::Span;
 use std::collections::BTreeMap;
 
-crate::declare_codes! {
+crate::explain_lints! {
     /// An allow that deny rules fully cover, alone or together: it can never open anything
     /// (default: warning).
     ///
@@ -23,7 +23,7 @@ crate::declare_codes! {
     ///
     /// Remove the allow, or narrow the deny if the allow is what you meant. Flows of a role
     /// that denies cover entirely are reported at the role's use.
-    SHADOWED = "shadowed", "allow fully covered by denies";
+    SHADOWED, "allow fully covered by denies";
 }
 
 pub fn check(flows: &[Flow], evaluator: &Evaluator<'_>) -> Vec<Diagnostic> {

@@ -6,12 +6,12 @@ use crate::resolve::{DefinitionKind, ModuleId};
 use crate::syntax::ast::ItemKind;
 use std::collections::BTreeSet;
 
-crate::declare_codes! {
+crate::explain_lints! {
     /// A service, group, role or import of the site that nothing uses (default: warning).
     ///
     /// A group that holds roles is used by holding them. Unused definitions are usually left
     /// over from an edit, or a typo elsewhere. The quick fix removes an unused import.
-    UNUSED = "unused", "defined but never used";
+    UNUSED, "defined but never used";
 }
 
 pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {

@@ -4,12 +4,25 @@
 
 use super::Run;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::lints::UNBOUND_PEER;
 use crate::lower::{ParamKind, Value};
 use crate::model::AddressSet;
 use crate::resolve::{DefinitionId, DefinitionKind};
 use crate::syntax::ast::{Endpoint, ItemKind, Path};
 use crate::syntax::literals::parse_address;
+
+crate::explain_lints! {
+    /// A role's host parameter that is omitted and binds to nothing, or to several machines.
+    ///
+    /// A parameter typed `host is ROLE` may be left out when exactly one machine of the site
+    /// holds that role: it binds to that one. With several candidates flowc will not guess,
+    /// and reports an error naming them; pass the argument (`nim.client(master = nim01)`).
+    /// With no candidate at all it is a warning: the flows that need the peer are left out,
+    /// which opens nothing.
+    ///
+    /// A role's *name* used inside another role (`client -> self`) with no holders is not a
+    /// problem: it simply stands for nobody.
+    UNBOUND_PEER, "host parameter binds to nothing or is ambiguous";
+}
 
 /// An endpoint's addresses, the machines it stands for, and its name as written.
 #[derive(Clone, Debug)]

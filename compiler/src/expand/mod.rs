@@ -12,7 +12,7 @@ use crate::source::Span;
 use crate::syntax::ast::{self, Arrow, Endpoint, FlowSyntax, ItemKind, Outcome};
 use crate::AnalyzedFile;
 
-pub use endpoints::Resolved;
+pub use endpoints::{Resolved, CODES};
 
 /// One `expect` port spec to check: the traffic it describes and what it should be.
 #[derive(Clone, Debug)]
