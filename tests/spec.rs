@@ -120,7 +120,9 @@ fn every_lint_fires_somewhere_and_has_a_near_miss() {
     let near_misses = read("ok");
     for lint in flowc_compiler::lints::names() {
         let fires = firing.iter().any(|case| {
-            case.contains(&format!("error: {lint}")) || case.contains(&format!("warning: {lint}"))
+            ["error", "warning", "note"]
+                .iter()
+                .any(|severity| case.contains(&format!("{severity}: {lint}")))
         });
         assert!(
             fires,

@@ -8,23 +8,24 @@
 //! every lint here has exactly one explanation). Adding a lint is a line here and a check module
 //! under `checks/` (listed once in `checks/mod.rs`).
 
-use crate::syntax::ast::LintLevel;
+use crate::diagnostic::Severity;
 
 /// One lint of the table.
 #[derive(Clone, Copy, Debug)]
 pub struct Lint {
     pub name: &'static str,
-    pub default_level: LintLevel,
+    /// How it is reported unless the site sets a level (`lint NAME = error|warn|allow`).
+    pub severity: Severity,
     /// The options `lint NAME.OPTION = N` accepts.
     pub options: &'static [&'static str],
 }
 
 macro_rules! lint_table {
-    ($( $constant:ident = $name:literal, $level:ident $(, [$($option:literal),*])?; )*) => {
+    ($( $constant:ident = $name:literal, $severity:ident $(, [$($option:literal),*])?; )*) => {
         $( pub const $constant: &str = $name; )*
         /// Every lint, in the order `flowc explain` lists them.
         pub static LINTS: &[Lint] = &[
-            $( Lint { name: $name, default_level: LintLevel::$level, options: &[$($($option),*)?] } ),*
+            $( Lint { name: $name, severity: Severity::$severity, options: &[$($($option),*)?] } ),*
         ];
     };
 }
@@ -32,14 +33,17 @@ macro_rules! lint_table {
 lint_table! {
     NO_PATH = "no-path", Error;
     UNBOUND_PEER = "unbound-peer", Error;
-    SHADOWED = "shadowed", Warn;
-    REDUNDANT = "redundant", Warn;
-    BROAD_RANGE = "broad-range", Warn, ["max"];
-    ANY_SOURCE = "any-source", Warn;
-    INSECURE_SERVICE = "insecure-service", Warn;
-    PORT_COLLISION = "port-collision", Warn;
-    BMC_PORT_CONFLICT = "bmc-port-conflict", Warn;
-    UNUSED = "unused", Warn;
+    FAMILY_MISMATCH = "family-mismatch", Error;
+    SHADOWED = "shadowed", Warning;
+    PARTLY_SHADOWED = "partly-shadowed", Warning;
+    GENERALIZATION = "generalization", Note;
+    REDUNDANT = "redundant", Warning;
+    BROAD_RANGE = "broad-range", Warning, ["max"];
+    ANY_SOURCE = "any-source", Warning;
+    INSECURE_SERVICE = "insecure-service", Warning;
+    PORT_COLLISION = "port-collision", Warning;
+    BMC_PORT_CONFLICT = "bmc-port-conflict", Warning;
+    UNUSED = "unused", Warning;
     EXPECT_FAILED = "expect-failed", Error;
 }
 
@@ -48,9 +52,14 @@ pub fn lint(name: &str) -> Option<&'static Lint> {
     LINTS.iter().find(|lint| lint.name == name)
 }
 
-/// The default level of a lint; `None` for a name that is no lint.
-pub fn default_level(name: &str) -> Option<LintLevel> {
-    lint(name).map(|lint| lint.default_level)
+/// Whether a code is a lint's name.
+pub fn is_lint(name: &str) -> bool {
+    lint(name).is_some()
+}
+
+/// The severity a lint is reported with unless the site sets a level.
+pub fn default_severity(name: &str) -> Option<Severity> {
+    lint(name).map(|lint| lint.severity)
 }
 
 /// The options a lint accepts in `lint NAME.OPTION = N`.

@@ -2,7 +2,7 @@
 
 #![allow(dead_code)]
 
-use flowc_compiler::{check, Analysis, MemoryWorld, Severity};
+use flowc_compiler::{check, Analysis, MemoryWorld};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -70,7 +70,6 @@ pub fn reported(analysis: &Analysis) -> BTreeSet<(u32, String, String)> {
     analysis
         .diagnostics
         .iter()
-        .filter(|diagnostic| diagnostic.severity != Severity::Note)
         .map(|diagnostic| {
             let file = analysis.sources.get(diagnostic.span().file);
             let line = file.line_column(diagnostic.span().start).line;
@@ -95,7 +94,7 @@ pub fn expected(text: &str) -> BTreeSet<(u32, String, String)> {
     let mut pending: Vec<(String, String)> = Vec::new();
     for (index, line) in text.lines().enumerate() {
         let number = index as u32 + 1;
-        let parsed = ["error", "warning"].iter().find_map(|severity| {
+        let parsed = ["error", "warning", "note"].iter().find_map(|severity| {
             let marker = format!("# {severity}: ");
             line.find(&marker)
                 .map(|at| (at, *severity, line[at + marker.len()..].to_string()))

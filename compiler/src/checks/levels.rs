@@ -55,19 +55,12 @@ impl Settings {
             .unwrap_or(default)
     }
 
-    pub fn level(&self, lint: &str) -> Option<LintLevel> {
-        self.levels
-            .get(lint)
-            .copied()
-            .or_else(|| crate::lints::default_level(lint))
-    }
-
     /// Applies levels and `@allow` to lint diagnostics; other diagnostics pass unchanged.
     pub fn apply(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         diagnostics
             .into_iter()
             .filter_map(|mut diagnostic| {
-                if crate::lints::default_level(diagnostic.code).is_none() {
+                if !crate::lints::is_lint(diagnostic.code) {
                     return Some(diagnostic);
                 }
                 let span = diagnostic.span();

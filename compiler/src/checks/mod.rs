@@ -5,8 +5,11 @@ pub mod any_source;
 pub mod bmc_port_conflict;
 pub mod broad_range;
 pub mod expect_failed;
+pub mod family_mismatch;
+pub mod generalization;
 pub mod insecure_service;
 pub mod levels;
+pub mod partly_shadowed;
 pub mod port_collision;
 pub mod redundant;
 pub mod shadowed;
@@ -71,6 +74,7 @@ pub fn run<'a>(
     site.extend(port_collision::check(context));
     site.extend(bmc_port_conflict::check(context));
     site.extend(unused::check(context));
+    site.extend(family_mismatch::check(context));
     let Coverage {
         evaluator,
         shadowed,
@@ -88,7 +92,10 @@ pub fn lint_codes() -> Vec<CodeInfo> {
     [
         crate::topology::CODES,
         crate::expand::CODES,
+        family_mismatch::CODES,
         shadowed::CODES,
+        partly_shadowed::CODES,
+        generalization::CODES,
         redundant::CODES,
         broad_range::CODES,
         any_source::CODES,

@@ -1,6 +1,6 @@
 //! `redundant`: explicit allows that other allows already open entirely.
 
-use crate::coverage::{covered, each_box};
+use crate::coverage::{covered, each_box, shares_family, Witness};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Action, Flow};
 use crate::query::Evaluator;
@@ -37,7 +37,12 @@ fn check_split(
 ) -> Vec<Diagnostic> {
     let mut items: BTreeMap<Span, Vec<usize>> = BTreeMap::new();
     for (index, flow) in flows.iter().enumerate() {
-        if flow.action == Action::Allow && flow.origin.role.is_none() {
+        // A flow that holds no packet (no family in common: `family-mismatch`) is not covered
+        // by other allows but empty; an item of only such flows is not redundant.
+        if flow.action == Action::Allow
+            && flow.origin.role.is_none()
+            && shares_family(&flow.source, &flow.destination)
+        {
             items.entry(flow.origin.item).or_default().push(index);
         }
     }
@@ -98,10 +103,18 @@ fn check_split(
         covering.sort();
         covering.dedup();
         let mut diagnostic = Diagnostic::warning(REDUNDANT, *item, "this allow opens nothing new")
-            .with_primary_message("other allows already open all of it")
-            .with_note(
-                "remove it, or keep it with `@allow(redundant, \"why\")` if it documents intent",
-            );
+            .with_primary_message("other allows already open all of it");
+        let first = &flows[members[0]];
+        if let Some(packet) = each_box(&first.source, &first.destination, &first.opening).next() {
+            let witness = Witness::of(&packet);
+            diagnostic = diagnostic.with_note(format!(
+                "for example {witness} is opened by the others too: `{}`",
+                witness.query_command()
+            ));
+        }
+        diagnostic = diagnostic.with_note(
+            "remove it, or keep it with `@allow(redundant, \"why\")` if it documents intent",
+        );
         for (span, role) in covering.iter().take(4) {
             let message = match role {
                 Some(role) => format!("opened by `{role}` here"),

@@ -1,7 +1,8 @@
-//! `shadowed`: allows that denies cover entirely, alone or together.
+//! `shadowed`: allows that denies cover entirely, alone or together. The same pass finds the
+//! allows that denies cover in part, which `partly_shadowed` and `generalization` report.
 
-use super::origin_label;
-use crate::coverage::{covered, each_box};
+use super::{generalization, origin_label, partly_shadowed};
+use crate::coverage::{covered, each_box, hulls, shares_family, FlowIndex, PacketBox, Witness};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Action, Flow};
 use crate::query::Evaluator;
@@ -22,18 +23,31 @@ crate::explain_lints! {
     /// ```
     ///
     /// Remove the allow, or narrow the deny if the allow is what you meant. Flows of a role
-    /// that denies cover entirely are reported at the role's use.
+    /// that denies cover entirely are reported at the role's use. The report names one packet
+    /// of the allow (`flowc query SOURCE DESTINATION 'SPEC'` shows which deny stops it). When
+    /// only part of an allow is denied, `partly-shadowed` or `generalization` reports it.
     SHADOWED, "allow fully covered by denies";
+}
+
+/// How denies meet one flow of an allow.
+pub(super) struct Denied {
+    /// The flow (an index into the flow list).
+    pub flow: usize,
+    /// Whether the denies cover all of it.
+    pub entirely: bool,
+    /// Each deny that meets it, with the first packets they share.
+    pub denies: Vec<(usize, PacketBox)>,
 }
 
 pub fn check(flows: &[Flow], evaluator: &Evaluator<'_>) -> Vec<Diagnostic> {
     let mut groups: BTreeMap<(Span, Option<Span>), Vec<usize>> = BTreeMap::new();
-    for (index, flow) in flows
-        .iter()
-        .enumerate()
-        // An allow that opens nothing is not covered by denies but empty: `redundant` says so.
-        .filter(|(_, flow)| flow.action == Action::Allow && !flow.opening.opens_nothing())
-    {
+    for (index, flow) in flows.iter().enumerate().filter(|(_, flow)| {
+        // An allow that holds no packet (no port, or no family in common: `family-mismatch`)
+        // is not covered by denies but empty.
+        flow.action == Action::Allow
+            && !flow.opening.opens_nothing()
+            && shares_family(&flow.source, &flow.destination)
+    }) {
         groups
             .entry((flow.origin.item, flow.origin.statement))
             .or_default()
@@ -42,47 +56,96 @@ pub fn check(flows: &[Flow], evaluator: &Evaluator<'_>) -> Vec<Diagnostic> {
     let denies = evaluator.deny_index();
     let mut diagnostics = Vec::new();
     for ((item, _), members) in groups {
-        let all_covered = members.iter().all(|&index| {
-            let flow = &flows[index];
-            covered(
-                each_box(&flow.source, &flow.destination, &flow.opening),
-                denies,
-                |_| true,
-            )
-        });
-        if !all_covered {
+        let denied: Vec<Denied> = (members.iter())
+            .filter_map(|&index| denied(flows, index, denies))
+            .collect();
+        if denied.is_empty() {
             continue;
         }
-        let flow = &flows[members[0]];
-        let mut covering: Vec<Span> = members
-            .iter()
-            .flat_map(|&index| {
-                let flow = &flows[index];
-                each_box(&flow.source, &flow.destination, &flow.opening)
-            })
-            .flat_map(|packet| denies.overlapping(&packet))
-            .map(|(_, deny)| flows[deny].origin.item)
-            .collect();
-        covering.sort();
-        covering.dedup();
-        let what = match &flow.origin.role {
-            Some(role) => format!("this flow of `{role}` is entirely denied"),
-            None => "this allow can never open anything: denies cover all of it".to_string(),
+        let diagnostic = if denied.len() == members.len() && denied.iter().all(|d| d.entirely) {
+            shadowed(flows, item, &denied)
+        } else if let Some(diagnostic) = partly_shadowed::report(flows, item, &denied) {
+            diagnostic
+        } else {
+            generalization::report(flows, item, &denied)
         };
-        let mut diagnostic = Diagnostic::warning(SHADOWED, item, what)
-            .with_primary_message(format!(
-                "{} -> {} : {}",
-                flow.origin.source_label,
-                flow.origin.destination_label,
-                flow.opening.describe()
-            ))
-            .with_note(
-                "deny overrides allow whatever the order; remove the allow or narrow the deny",
-            );
-        for span in covering.iter().take(4) {
-            diagnostic = diagnostic.with_label(*span, "denied here");
-        }
-        diagnostics.push(origin_label(diagnostic, flow));
+        diagnostics.push(diagnostic);
     }
     diagnostics
+}
+
+/// How the denies meet one flow, or `None` when none does.
+fn denied(flows: &[Flow], index: usize, denies: &FlowIndex) -> Option<Denied> {
+    let flow = &flows[index];
+    // Most allows meet no deny at all: one question per address family says so.
+    if (hulls(&flow.source, &flow.destination, &flow.opening).iter())
+        .all(|hull| denies.overlapping(hull).is_empty())
+    {
+        return None;
+    }
+    let mut met: BTreeMap<usize, PacketBox> = BTreeMap::new();
+    for packet in each_box(&flow.source, &flow.destination, &flow.opening) {
+        for (deny_box, deny) in denies.overlapping(&packet) {
+            if let Some(shared) = packet.intersection(&deny_box) {
+                met.entry(deny).or_insert(shared);
+            }
+        }
+    }
+    if met.is_empty() {
+        return None;
+    }
+    let entirely = covered(
+        each_box(&flow.source, &flow.destination, &flow.opening),
+        denies,
+        |_| true,
+    );
+    Some(Denied {
+        flow: index,
+        entirely,
+        denies: met.into_iter().collect(),
+    })
+}
+
+/// The one packet a report names, with the command that checks it.
+pub(super) fn witness_note(packet: &PacketBox) -> String {
+    let witness = Witness::of(packet);
+    format!("for example {witness}: `{}`", witness.query_command())
+}
+
+/// The deny items that meet a set of flows, in source order, at most four.
+pub(super) fn deny_labels(
+    diagnostic: Diagnostic,
+    flows: &[Flow],
+    denied: &[&Denied],
+) -> Diagnostic {
+    let mut items: Vec<Span> = (denied.iter())
+        .flat_map(|denied| &denied.denies)
+        .map(|(deny, _)| flows[*deny].origin.item)
+        .collect();
+    items.sort();
+    items.dedup();
+    let mut diagnostic = diagnostic;
+    for span in items.iter().take(4) {
+        diagnostic = diagnostic.with_label(*span, "denied here");
+    }
+    diagnostic
+}
+
+fn shadowed(flows: &[Flow], item: Span, denied: &[Denied]) -> Diagnostic {
+    let flow = &flows[denied[0].flow];
+    let what = match &flow.origin.role {
+        Some(role) => format!("this flow of `{role}` is entirely denied"),
+        None => "this allow can never open anything: denies cover all of it".to_string(),
+    };
+    let diagnostic = Diagnostic::warning(SHADOWED, item, what)
+        .with_primary_message(format!(
+            "{} -> {} : {}",
+            flow.origin.source_label,
+            flow.origin.destination_label,
+            flow.opening.describe()
+        ))
+        .with_note(witness_note(&denied[0].denies[0].1))
+        .with_note("deny overrides allow whatever the order; remove the allow or narrow the deny");
+    let all: Vec<&Denied> = denied.iter().collect();
+    origin_label(deny_labels(diagnostic, flows, &all), flow)
 }

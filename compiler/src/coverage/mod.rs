@@ -8,8 +8,10 @@
 //! of flows.
 
 mod index;
+mod witness;
 
 pub use index::FlowIndex;
+pub use witness::{hulls, shares_family, Witness};
 
 use crate::model::{AddressSet, Opening, Protocol};
 
@@ -109,6 +111,19 @@ pub fn extend_service_ranges(opening: &Opening, out: &mut Vec<[(u128, u128); 3]>
             out.push([protocol, widen(port), widen(source_port)]);
         }
     }
+}
+
+/// Whether every packet `inner` opens (protocol, port, source port) `outer` opens too.
+pub fn opening_within(inner: &Opening, outer: &Opening) -> bool {
+    let boxes_of = |opening: &Opening| -> Vec<PacketBox> {
+        (service_ranges(opening).into_iter())
+            .map(|[protocol, port, source_port]| PacketBox {
+                ipv6: false,
+                ranges: [(0, 0), (0, 0), protocol, port, source_port],
+            })
+            .collect()
+    };
+    matches!(subtract_all(boxes_of(inner), &boxes_of(outer)), Some(rest) if rest.is_empty())
 }
 
 /// The boxes of a set of packets.

@@ -254,7 +254,7 @@ impl Resolver<'_> {
     }
 
     fn lint_name(&mut self, lint: &Ident, option: Option<&Ident>) {
-        if crate::lints::default_level(&lint.name).is_none() {
+        if !crate::lints::is_lint(&lint.name) {
             let mut diagnostic = Diagnostic::error(
                 UNKNOWN_LINT,
                 lint.span,

@@ -77,7 +77,7 @@ pub fn code_actions(
                 ..CodeAction::default()
             }));
         }
-        if flowc_compiler::lints::default_level(diagnostic.code).is_some() {
+        if flowc_compiler::lints::is_lint(diagnostic.code) {
             let item = analysis.file(file).and_then(|analyzed| {
                 analyzed.parsed.ast.items.iter().find(|item| {
                     item.span.start <= diagnostic.span().start
