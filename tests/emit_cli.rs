@@ -59,9 +59,9 @@ fn output_directory_gets_one_file_per_target_and_the_same_bytes_every_run() {
         (
             "firewalld",
             &[
-                "fw/zones/flowc-lan.xml",
-                "fw/policies/flowc-lan-dmz.xml",
+                "fw/policies/flowc-forward.xml",
                 "web/zones/flowc.xml",
+                "web/policies/flowc-output.xml",
             ][..],
         ),
     ] {
