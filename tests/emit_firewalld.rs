@@ -131,3 +131,22 @@ fn source_ports_go_into_a_net_port_ipset() {
         "a firewall binds no zone:\n{text}"
     );
 }
+
+/// A rule over every address of a family and every protocol has no element, source or
+/// destination of its own, which firewalld refuses: it names the whole family as its source.
+#[test]
+fn a_rule_over_every_address_names_the_whole_family() {
+    let site = "zone z = any\ngroup all = 0.0.0.0/0, ::/0\nallow all -> all : any\n";
+    let checked = flowc_compiler::check(&flowc_compiler::MemoryWorld::single("all.flow", site));
+    assert!(!checked.has_errors(), "{:?}", checked.analysis.diagnostics);
+    let input = Input::new(&checked.policy, &checked.analysis.sources);
+    let target = checked.policy.target_named("all").unwrap();
+    let files = firewalld().files(&input, Some(target));
+    let text: String = files
+        .iter()
+        .map(|(_, contents)| contents.as_str())
+        .collect();
+    assert!(text.contains("<source address=\"0.0.0.0/0\"/>"), "{text}");
+    assert!(text.contains("<source address=\"::/0\"/>"), "{text}");
+    offline_check("all", &files);
+}

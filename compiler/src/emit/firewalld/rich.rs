@@ -54,6 +54,16 @@ impl Tree {
                 text.push_str(&format!("  <rule family=\"{family}\">\n"));
                 if with_source_ports {
                     text.push_str(&self.source_with_ports(&part));
+                } else if element.is_empty() && part.source.is_none() && part.destination.is_none()
+                {
+                    // firewalld refuses a rule with no element, source or destination: the
+                    // whole family is said as a source.
+                    let whole = if part.family == Family::V4 {
+                        "0.0.0.0/0"
+                    } else {
+                        "::/0"
+                    };
+                    text.push_str(&format!("    <source address=\"{whole}\"/>\n"));
                 } else {
                     text.push_str(&self.side(&part, "source", &part.source));
                 }
