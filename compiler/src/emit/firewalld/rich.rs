@@ -241,7 +241,10 @@ fn port_elements(protocol: &str, ports: &PortSet, helper: bool) -> Vec<String> {
         if lo < TFTP {
             elements.push(port((lo, TFTP - 1)));
         }
-        elements.push("    <service name=\"tftp\"/>\n".to_string());
+        elements.push(
+            "    <!-- udp 69, with firewalld's TFTP connection-tracking helper -->\n    <service name=\"tftp\"/>\n"
+                .to_string(),
+        );
         if hi > TFTP {
             elements.push(port((TFTP + 1, hi)));
         }
