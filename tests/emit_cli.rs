@@ -59,9 +59,9 @@ fn output_directory_gets_one_file_per_target_and_the_same_bytes_every_run() {
         (
             "firewalld",
             &[
-                "fw/zones/flowc-lan.xml",
-                "fw/policies/flowc-lan-dmz.xml",
+                "fw/policies/flowc-forward.xml",
                 "web/zones/flowc.xml",
+                "web/policies/flowc-output.xml",
             ][..],
         ),
     ] {
@@ -267,4 +267,103 @@ fn usage_errors_exit_two() {
         directory.path(),
     ));
     assert!(stderr.contains("targets: fw, a, web"), "{stderr}");
+}
+
+/// Every file below `directory`, by path relative to it, with its bytes.
+fn tree(directory: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut pending = vec![directory.to_path_buf()];
+    while let Some(next) = pending.pop() {
+        for entry in std::fs::read_dir(&next).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                let name = path.strip_prefix(directory).unwrap();
+                let name = name.to_string_lossy().into_owned();
+                files.push((name, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+/// Rule comments name the site's files relative to the site's root, so every backend writes
+/// the same bytes for `flowc emit .` inside the site, `flowc emit site` beside it and the
+/// site's absolute path from elsewhere.
+#[test]
+fn outputs_do_not_depend_on_how_the_site_path_was_typed() {
+    let examples = support::repository_root().join("examples");
+    let site = examples.join("site");
+    let elsewhere = tempfile::tempdir().unwrap();
+    for backend in flowc_compiler::emit::backends() {
+        let target = backend.name();
+        let out = |form: &str| elsewhere.path().join(format!("{target}-{form}"));
+        let runs = [
+            ("inside", ".".to_string(), site.clone()),
+            ("beside", "site".to_string(), examples.clone()),
+            (
+                "absolute",
+                site.to_string_lossy().into_owned(),
+                elsewhere.path().to_path_buf(),
+            ),
+        ];
+        let mut trees = Vec::new();
+        for (form, path, directory) in &runs {
+            let destination = out(form);
+            let output = flowc(
+                &[
+                    "emit",
+                    "--target",
+                    target,
+                    "-o",
+                    destination.to_str().unwrap(),
+                    path,
+                ],
+                directory,
+            );
+            assert_eq!(
+                output.status.code(),
+                Some(0),
+                "{target} {form}: {:?}",
+                text(&output)
+            );
+            let files = tree(&destination);
+            assert!(!files.is_empty(), "{target} {form}: nothing written");
+            trees.push((form, files));
+        }
+        let (first_form, first) = &trees[0];
+        for (form, files) in &trees[1..] {
+            let names = |files: &[(String, Vec<u8>)]| -> Vec<String> {
+                files.iter().map(|(name, _)| name.clone()).collect()
+            };
+            assert_eq!(
+                names(first),
+                names(files),
+                "{target}: {first_form} and {form} wrote different files"
+            );
+            for ((name, one), (_, other)) in first.iter().zip(files) {
+                assert!(
+                    one == other,
+                    "{target}: {name} differs between `{first_form}` and `{form}`"
+                );
+            }
+        }
+        // The comments name the site's files, without the directory they were reached by.
+        let all: String = first
+            .iter()
+            .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+            .collect();
+        if target != "dot" {
+            assert!(
+                all.contains("policy.flow:"),
+                "{target}: no origin names policy.flow"
+            );
+        }
+        assert!(
+            !all.contains("site/policy.flow"),
+            "{target}: a comment names the site's directory"
+        );
+    }
 }

@@ -54,3 +54,31 @@ proptest! {
         prop_assert_eq!(quotable(&text), quotable_by_definition(&text));
     }
 }
+
+/// The site's root is the deepest directory holding every site file, compared directory by
+/// directory; the standard library's files do not count.
+#[test]
+fn the_site_root_is_the_deepest_directory_holding_every_site_file() {
+    use flowc_compiler::emit::site_root;
+    use flowc_compiler::{check, MemoryWorld};
+    let root = |names: &[&str]| {
+        let mut world = MemoryWorld::default();
+        for name in names {
+            world
+                .files
+                .insert(name.to_string(), "zone z = 10.0.0.0/8\n".into());
+        }
+        site_root(&check(&world).analysis.sources)
+    };
+    assert_eq!(root(&["site/a.flow", "site/b/c.flow"]), "site/");
+    assert_eq!(root(&["x/site/a.flow", "x/site/b.flow"]), "x/site/");
+    assert_eq!(root(&["site/a.flow", "site2/b.flow"]), "");
+    assert_eq!(root(&["a.flow", "site/b.flow"]), "");
+    assert_eq!(
+        root(&["/abs/site/a/x.flow", "/abs/site/b/y.flow"]),
+        "/abs/site/"
+    );
+    // Names that share the first byte of a character but not the character.
+    assert_eq!(root(&["s/é/a.flow", "s/è/b.flow"]), "s/");
+    assert_eq!(root(&["s/é/a.flow"]), "s/é/");
+}

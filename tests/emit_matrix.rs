@@ -79,7 +79,7 @@ fn a_row_names_ports_firewalls_role_citation_and_origin() {
     assert_eq!(nimsh[9], "nim.master");
     assert!(nimsh[10].starts_with("seed 000 §"), "{nimsh:?}");
     assert!(
-        nimsh[11].starts_with("ok/brief_site.flow:17 nim.master stdlib/nim.flow:"),
+        nimsh[11].starts_with("brief_site.flow:17 nim.master stdlib/nim.flow:"),
         "{nimsh:?}"
     );
     // --for a firewall keeps the flows it carries, with the addresses on its path.

@@ -124,11 +124,11 @@ fn comments_name_the_file_line_role_statement_and_reason() {
         &checked(&data_directory().join("ok/brief_site.flow")),
     );
     assert!(
-        brief.contains("comment \"ok/brief_site.flow:17 nim.master stdlib/nim.flow:"),
+        brief.contains("comment \"brief_site.flow:17 nim.master stdlib/nim.flow:"),
         "{brief}"
     );
     assert!(
-        brief.contains("# ok/brief_site.flow:17 nim.master stdlib/nim.flow:"),
+        brief.contains("# brief_site.flow:17 nim.master stdlib/nim.flow:"),
         "{brief}"
     );
     assert!(

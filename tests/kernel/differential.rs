@@ -1,16 +1,18 @@
 //! Differential test: random sites — hosts, groups, zones, `any`, allows and denies on random
-//! ports, source-port constraints, both directions — compiled to nftables and loaded into a
-//! firewall namespace. Every probe, derived from the rules or drawn at random, must be decided
+//! ports, source-port constraints, both directions — compiled by each backend that runs here
+//! (nftables, iptables, firewalld) and loaded into a firewall namespace. Every probe, derived from the rules or drawn at random, must be decided
 //! by the kernel exactly as `Policy::decide` (the answer of `flowc query`) decides it.
 //! Deterministic: fixed seeds, so a failure names a site that can be regenerated.
 
 use super::probes::{derive, Probe};
-use super::{clients, probe_routed_firewall, servers};
-use flowc_compiler::model::Protocol;
-use flowc_compiler::{check, MemoryWorld};
+use super::{clients, probe_routed_firewall, programs, servers, Loader};
+use flowc_compiler::model::{Policy, Protocol};
+use flowc_compiler::{ask, check, MemoryWorld, World};
+use std::collections::BTreeSet;
+use std::net::IpAddr;
 
 /// xorshift64*: a small, dependency-free, reproducible generator.
-struct Random(u64);
+pub struct Random(pub u64);
 
 impl Random {
     fn next(&mut self) -> u64 {
@@ -20,11 +22,11 @@ impl Random {
         self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
     }
 
-    fn below(&mut self, bound: usize) -> usize {
+    pub fn below(&mut self, bound: usize) -> usize {
         (self.next() % bound as u64) as usize
     }
 
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
         &items[self.below(items.len())]
     }
 }
@@ -83,28 +85,29 @@ fn random_site(random: &mut Random) -> String {
 
 #[test]
 fn random_sites_agree_with_the_kernel_under_nftables() {
-    differential("nft", &[("nftables", "nft")]);
+    differential("nft", &programs(&[("nftables", "nft")]));
 }
 
 #[test]
 fn random_sites_agree_with_the_kernel_under_iptables() {
     differential(
         "ipt",
-        &[
+        &programs(&[
             ("iptables", "iptables-restore"),
             ("ip6tables", "ip6tables-restore"),
-        ],
+        ]),
     );
 }
 
-/// Six random sites, each loaded with the given backends into the firewall namespace.
-fn differential(tag: &str, load: &[(&str, &str)]) {
+/// Six random sites, each loaded by `load` into the firewall namespace.
+pub fn differential(tag: &str, load: Loader<'_>) {
     let (client, server) = (clients(), servers());
     let mut total = 0;
     for seed in 1..=6u64 {
         let mut random = Random(0x9e37_79b9_7f4a_7c15 ^ seed);
         let text = random_site(&mut random);
-        let checked = check(&MemoryWorld::single("random.flow", &text));
+        let world = MemoryWorld::single("random.flow", &text);
+        let checked = check(&world);
         assert!(
             !checked.has_errors(),
             "seed {seed}: the generated site has errors:\n{text}\n{:?}",
@@ -113,52 +116,8 @@ fn differential(tag: &str, load: &[(&str, &str)]) {
         let policy = &checked.policy;
         let target = policy.target_named("fw").expect("the firewall");
         let mut probes = derive(policy, &policy.rules_for(target), &client, &server, 30);
-        // Random packets as well, in both directions, so the sample is not only what the rules
-        // suggest. Probes run in parallel; two UDP probes bound to one source address and port
-        // would receive each other's replies, so every probe gets its own source port.
-        let mut used: std::collections::BTreeSet<(Protocol, std::net::IpAddr, u16)> = probes
-            .iter()
-            .map(|probe| (probe.protocol, probe.source, probe.source_port))
-            .collect();
-        for _ in 0..40 {
-            let outbound = random.below(2) == 0;
-            let (from, to) = if outbound {
-                (&client, &server)
-            } else {
-                (&server, &client)
-            };
-            let source = *random.pick(from);
-            let candidates: Vec<_> = to
-                .iter()
-                .filter(|address| address.is_ipv4() == source.is_ipv4())
-                .collect();
-            let destination = **random.pick(&candidates);
-            let protocol = if random.below(2) == 0 {
-                Protocol::Tcp
-            } else {
-                Protocol::Udp
-            };
-            let port = *random.pick(PORTS);
-            // A reserved source port (for `from 513..1023` rules) or an ephemeral one.
-            let mut source_port = if random.below(2) == 0 { 600 } else { 40000 };
-            while !used.insert((protocol, source, source_port)) {
-                source_port += 1;
-            }
-            probes.push(Probe::decided(
-                policy,
-                protocol,
-                source,
-                source_port,
-                destination,
-                port,
-                false,
-            ));
-        }
-        probes.sort();
-        probes.dedup_by(|a, b| {
-            (a.protocol, a.source, a.source_port, a.destination, a.port)
-                == (b.protocol, b.source, b.source_port, b.destination, b.port)
-        });
+        add_random_probes(policy, &mut random, &mut probes, &client, &server, 40);
+        assert_query_agrees(&world, &probes);
         let tag = format!("d{tag}{seed}");
         probe_routed_firewall(
             &tag,
@@ -171,4 +130,91 @@ fn differential(tag: &str, load: &[(&str, &str)]) {
         total += probes.len();
     }
     assert!(total > 200, "only {total} probes were sent");
+}
+
+/// Adds `count` random packets between the two sides, in both directions, so the sample is not
+/// only what the rules suggest; then sorts the probes and drops repeats. Probes run in parallel
+/// and two UDP probes bound to one source address and port would receive each other's replies,
+/// so every probe gets its own source port.
+pub fn add_random_probes(
+    policy: &Policy,
+    random: &mut Random,
+    probes: &mut Vec<Probe>,
+    client: &[IpAddr],
+    server: &[IpAddr],
+    count: usize,
+) {
+    let mut used: BTreeSet<(Protocol, IpAddr, u16)> = probes
+        .iter()
+        .map(|probe| (probe.protocol, probe.source, probe.source_port))
+        .collect();
+    for _ in 0..count {
+        let outbound = random.below(2) == 0;
+        let (from, to) = if outbound {
+            (client, server)
+        } else {
+            (server, client)
+        };
+        let source = *random.pick(from);
+        let candidates: Vec<_> = to
+            .iter()
+            .filter(|address| address.is_ipv4() == source.is_ipv4())
+            .collect();
+        if candidates.is_empty() {
+            continue;
+        }
+        let destination = **random.pick(&candidates);
+        let protocol = if random.below(2) == 0 {
+            Protocol::Tcp
+        } else {
+            Protocol::Udp
+        };
+        let port = *random.pick(PORTS);
+        // A reserved source port (for `from 513..1023` rules) or an ephemeral one.
+        let mut source_port = if random.below(2) == 0 { 600 } else { 40000 };
+        while !used.insert((protocol, source, source_port)) {
+            source_port += 1;
+        }
+        probes.push(Probe::decided(
+            policy,
+            protocol,
+            source,
+            source_port,
+            destination,
+            port,
+            false,
+        ));
+    }
+    probes.sort();
+    probes.dedup_by(|a, b| {
+        (a.protocol, a.source, a.source_port, a.destination, a.port)
+            == (b.protocol, b.source, b.source_port, b.destination, b.port)
+    });
+}
+
+/// Every probe's expectation (`Policy::decide`) is what `flowc query` answers about that one
+/// packet (`flowc_compiler::ask`, the function behind the command), so every backend that
+/// agrees with the probes answers as `flowc query` does.
+pub fn assert_query_agrees(world: &dyn World, probes: &[Probe]) {
+    for probe in probes {
+        let protocol = if probe.protocol == Protocol::Tcp {
+            "tcp"
+        } else {
+            "udp"
+        };
+        let spec = format!("{protocol} {} from {}", probe.port, probe.source_port);
+        let answer = ask(
+            world,
+            &probe.source.to_string(),
+            &probe.destination.to_string(),
+            &spec,
+        )
+        .unwrap_or_else(|_| panic!("flowc query cannot answer {}", probe.line()));
+        assert_eq!(
+            answer.allowed,
+            probe.allowed,
+            "flowc query and Policy::decide disagree about {}",
+            probe.line()
+        );
+    }
 }

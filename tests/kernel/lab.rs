@@ -41,6 +41,9 @@ pub fn wait_bounded(mut child: Child, limit: Duration) -> Output {
 
 pub struct Lab {
     prefix: String,
+    /// Whatever must live as long as the lab (a daemon serving a namespace, its files): dropped
+    /// first, before the children are killed and the namespaces deleted.
+    pub keep: Vec<Box<dyn std::any::Any>>,
     /// Every namespace made, deleted on drop.
     namespaces: Vec<String>,
     /// Processes started inside the namespaces, killed on drop.
@@ -56,12 +59,24 @@ pub struct Side<'a> {
     pub subnet: u8,
 }
 
+/// One side of [`Lab::routed_behind`].
+pub struct Behind<'a> {
+    /// The link's addresses, IPv4 then IPv6, each `(firewall's, side's)` with its prefix
+    /// length: `("198.18.0.1/28", "198.18.0.2/28")`.
+    pub link: [(&'a str, &'a str); 2],
+    /// The addresses the side's namespace answers for.
+    pub addresses: &'a [IpAddr],
+    /// The networks the firewall routes to this side (`0.0.0.0/0` and `::/0` for the rest).
+    pub routes: &'a [&'a str],
+}
+
 impl Lab {
     fn new(tag: &str) -> Lab {
         let number = COUNTER.fetch_add(1, Ordering::SeqCst);
         let prefix = format!("flowc-{}-{tag}{number}", std::process::id());
         Lab {
             prefix,
+            keep: Vec::new(),
             namespaces: Vec::new(),
             children: Vec::new(),
             client: String::new(),
@@ -171,6 +186,57 @@ impl Lab {
         lab
     }
 
+    /// Client side — firewall — server side, each side a namespace that stands for every
+    /// network behind it: it holds its addresses (each a /32 or /128 on its link), and the
+    /// firewall routes the side's networks to it (the zones behind that side, as a real
+    /// firewall's routes would).
+    pub fn routed_behind(tag: &str, client: Behind<'_>, server: Behind<'_>) -> Lab {
+        let mut lab = Lab::new(tag);
+        lab.client = lab.namespace("c");
+        lab.server = lab.namespace("s");
+        let firewall = lab.namespace("f");
+        lab.sysctl(&firewall, "net/ipv4/ip_forward", "1");
+        lab.sysctl(&firewall, "net/ipv6/conf/all/forwarding", "1");
+        for (namespace, side) in [(lab.client.clone(), &client), (lab.server.clone(), &server)] {
+            let (inside, outside) = lab.link(&namespace, &firewall);
+            let [(firewall_v4, side_v4), (firewall_v6, side_v6)] = side.link;
+            Lab::add_address(&firewall, &outside, firewall_v4);
+            Lab::add_address(&firewall, &outside, firewall_v6);
+            Lab::add_address(&namespace, &inside, side_v4);
+            Lab::add_address(&namespace, &inside, side_v6);
+            for address in side.addresses {
+                let length = if address.is_ipv4() { 32 } else { 128 };
+                Lab::add_address(&namespace, &inside, &format!("{address}/{length}"));
+            }
+            let gateway = |cidr: &str| cidr.split('/').next().unwrap().to_string();
+            for (family, via) in [("-4", gateway(firewall_v4)), ("-6", gateway(firewall_v6))] {
+                run(
+                    "ip",
+                    &[
+                        "-n", &namespace, family, "route", "add", "default", "via", &via,
+                    ],
+                );
+            }
+            for network in side.routes {
+                let (family, via) = if network.contains(':') {
+                    ("-6", gateway(side_v6))
+                } else {
+                    ("-4", gateway(side_v4))
+                };
+                run(
+                    "ip",
+                    &[
+                        "-n", &firewall, family, "route", "add", network, "via", &via,
+                    ],
+                );
+            }
+            lab.wait_up(&namespace, &inside);
+            lab.wait_up(&firewall, &outside);
+        }
+        lab.firewall = Some(firewall);
+        lab
+    }
+
     /// Client side and server side on one link, every address a /32 or /128 with a route.
     pub fn direct(tag: &str, client: Side<'_>, server: Side<'_>) -> Lab {
         let mut lab = Lab::new(tag);
@@ -252,6 +318,7 @@ impl Lab {
 
 impl Drop for Lab {
     fn drop(&mut self) {
+        self.keep.clear();
         for child in &mut self.children {
             let _ = child.kill();
             let _ = child.wait();

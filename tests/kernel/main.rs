@@ -1,11 +1,17 @@
 //! Kernel tests: the emitted rulesets loaded into real network namespaces and probed with real
 //! TCP connections and UDP datagrams. Every probe's expectation is `Policy::decide` (the answer
 //! `flowc query` gives), so the model and the kernel are compared, not two hand-written lists.
-//! Needs root, `ip`, `nft`, `iptables-restore`, `ip6tables-restore` and `python3`.
+//! Needs root, `ip`, `nft`, `iptables-restore`, `ip6tables-restore` and `python3`; the firewalld
+//! tests also need `firewalld` and `dbus-daemon` (skipped with a notice without them).
 
 mod differential;
+mod example_site;
+mod firewalld;
+mod icmp;
 mod lab;
 mod probes;
+mod under_firewalld;
+mod wire;
 
 use flowc_compiler::emit::{backend, Input};
 use flowc_compiler::model::{Protocol, Target};
@@ -51,6 +57,20 @@ fn servers() -> Vec<IpAddr> {
         "fd00:f10c:2::10",
         "fd00:f10c:2::20",
     ])
+}
+
+/// Loads a site's rulesets for one target into a namespace of the lab (the firewall's, or a
+/// host's); whatever must live as long as the lab goes into `lab.keep`.
+pub type Loader<'a> = &'a dyn Fn(&mut Lab, &str, &Checked, Target);
+
+/// A [`Loader`] of the rulesets of backends that a program reads (`nft -f FILE`,
+/// `iptables-restore FILE`), one `(backend, program)` after another.
+fn programs<'a>(load: &'a [(&'a str, &'a str)]) -> impl Fn(&mut Lab, &str, &Checked, Target) + 'a {
+    move |lab, namespace, checked, target| {
+        for (backend, program) in load {
+            lab.load(namespace, program, &ruleset(checked, backend, target));
+        }
+    }
 }
 
 fn ruleset(checked: &Checked, name: &str, target: Target) -> String {
@@ -205,7 +225,7 @@ fn assert_coverage(what: &str, probes: &[Probe]) {
     );
 }
 
-fn firewall_test(tag: &str, load: &[(&str, &str)]) {
+fn firewall_test(tag: &str, load: Loader<'_>) {
     let checked = site();
     let policy = &checked.policy;
     let target = policy.target_named("fw").expect("the firewall");
@@ -222,7 +242,7 @@ fn probe_routed_firewall(
     what: &str,
     checked: &Checked,
     target: Target,
-    load: &[(&str, &str)],
+    load: Loader<'_>,
     probes: &[Probe],
 ) {
     let (client, server) = (clients(), servers());
@@ -238,31 +258,29 @@ fn probe_routed_firewall(
         },
     );
     let firewall = lab.firewall.clone().expect("a firewall namespace");
-    for (backend, program) in load {
-        lab.load(&firewall, program, &ruleset(checked, backend, target));
-    }
+    load(&mut lab, &firewall, checked, target);
     probe_and_compare(&mut lab, what, probes, &client, &server);
 }
 
 #[test]
 fn nftables_firewall_forwards_exactly_what_the_model_allows() {
-    firewall_test("nft", &[("nftables", "nft")]);
+    firewall_test("nft", &programs(&[("nftables", "nft")]));
 }
 
 #[test]
 fn iptables_firewall_forwards_exactly_what_the_model_allows() {
     firewall_test(
         "ipt",
-        &[
+        &programs(&[
             ("iptables", "iptables-restore"),
             ("ip6tables", "ip6tables-restore"),
-        ],
+        ]),
     );
 }
 
 /// A host's own ruleset (input and output chains, neighbour discovery) loaded on the host,
 /// which sits directly on the clients' link.
-fn host_test(tag: &str, load: &[(&str, &str)]) {
+fn host_test(tag: &str, load: Loader<'_>) {
     let checked = site();
     let policy = &checked.policy;
     let target = policy.target_named("nim01").expect("the NIM master");
@@ -287,24 +305,22 @@ fn host_test(tag: &str, load: &[(&str, &str)]) {
         },
     );
     let server = lab.server.clone();
-    for (backend, program) in load {
-        lab.load(&server, program, &ruleset(&checked, backend, target));
-    }
+    load(&mut lab, &server, &checked, target);
     probe_and_compare(&mut lab, tag, &probes, &others, &host);
 }
 
 #[test]
 fn nftables_host_ruleset_filters_its_own_traffic_like_the_model() {
-    host_test("hnft", &[("nftables", "nft")]);
+    host_test("hnft", &programs(&[("nftables", "nft")]));
 }
 
 #[test]
 fn iptables_host_ruleset_filters_its_own_traffic_like_the_model() {
     host_test(
         "hipt",
-        &[
+        &programs(&[
             ("iptables", "iptables-restore"),
             ("ip6tables", "ip6tables-restore"),
-        ],
+        ]),
     );
 }

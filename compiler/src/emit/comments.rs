@@ -3,7 +3,7 @@
 
 use super::Input;
 use crate::model::{FlowOrigin, Policy};
-use crate::source::SourceMap;
+use crate::source::{Origin, SourceMap};
 use std::fmt::Write;
 
 /// The names of the hosts and groups a flow endpoint stands for, or its label as written
@@ -21,37 +21,91 @@ pub fn endpoint_names(policy: &Policy, holders: &[usize], label: &str) -> Vec<St
     }
 }
 
-/// `site.flow:17`: the file and 1-based line of a span.
-pub fn location(sources: &SourceMap, span: crate::Span) -> String {
-    let file = sources.get(span.file);
-    format!("{}:{}", file.name, file.line_number(span.start))
+/// How rulesets name the site's files: relative to the site's root, the deepest directory that
+/// holds every site file. The command line names files relative to the working directory (so
+/// that diagnostics can be followed from the terminal), but an output must not depend on how
+/// the site's path was typed: `flowc emit .` inside the site and `flowc emit site` beside it
+/// write the same bytes. Standard-library files keep their `stdlib/` names.
+#[derive(Clone, Copy, Debug)]
+pub struct FileNames<'a> {
+    pub sources: &'a SourceMap,
+    /// What every site file's name starts with: empty, or a directory ending in `/`.
+    root: &'a str,
 }
 
-/// Appends [`location`]. Each flow's origin is printed once per run (`Input` keeps it), so
-/// this is no hot path and needs no printer of its own.
-fn push_location(out: &mut OneLine<'_>, sources: &SourceMap, span: crate::Span) {
-    out.push(&location(sources, span));
+impl<'a> FileNames<'a> {
+    pub fn new(sources: &'a SourceMap, root: &'a str) -> FileNames<'a> {
+        FileNames { sources, root }
+    }
+
+    /// The name of a file as rulesets print it.
+    pub fn name(&self, file: crate::FileId) -> &'a str {
+        let file = self.sources.get(file);
+        match file.origin {
+            Origin::Site => file.name.strip_prefix(self.root).unwrap_or(&file.name),
+            Origin::Stdlib => &file.name,
+        }
+    }
+
+    /// `site.flow:17`: the file and 1-based line of a span.
+    pub fn location(&self, span: crate::Span) -> String {
+        let line = self.sources.get(span.file).line_number(span.start);
+        format!("{}:{line}", self.name(span.file))
+    }
+}
+
+/// The deepest directory (with its `/`) that holds every site file of `sources`, or an empty
+/// string when some file's name has no directory. Directories are compared whole, so
+/// `site/a.flow` and `site2/b.flow` have no root.
+pub fn site_root(sources: &SourceMap) -> String {
+    let mut root: Option<&str> = None;
+    for (_, file) in sources.iter() {
+        if file.origin != Origin::Site {
+            continue;
+        }
+        let directory = file.name.rfind('/').map_or("", |end| &file.name[..=end]);
+        root = Some(match root {
+            None => directory,
+            Some(known) => {
+                // The longest common prefix of the two that ends just after a `/`.
+                let common = (known.bytes().zip(directory.bytes()))
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                // Bytes, not characters: a `/` is one byte and always ends a character.
+                (known.as_bytes()[..common].iter())
+                    .rposition(|&byte| byte == b'/')
+                    .map_or("", |end| &known[..=end])
+            }
+        });
+    }
+    root.unwrap_or("").to_string()
+}
+
+/// Appends [`FileNames::location`]. Each flow's origin is printed once per run (`Input` keeps
+/// it), so this is no hot path and needs no printer of its own.
+fn push_location(out: &mut OneLine<'_>, names: FileNames<'_>, span: crate::Span) {
+    out.push(&names.location(span));
 }
 
 /// `site.flow:17 nim.master stdlib/nim.flow:97 allow(broad-range): reason`: where one flow came
 /// from, in one line.
-pub fn origin_text(sources: &SourceMap, origin: &FlowOrigin) -> String {
+pub fn origin_text(names: FileNames<'_>, origin: &FlowOrigin) -> String {
     let mut text = String::new();
-    push_origin_text(&mut text, sources, origin);
+    push_origin_text(&mut text, names, origin);
     text
 }
 
 /// Appends [`origin_text`] to `out`, building no intermediate strings.
-pub(super) fn push_origin_text(out: &mut String, sources: &SourceMap, origin: &FlowOrigin) {
+pub(super) fn push_origin_text(out: &mut String, names: FileNames<'_>, origin: &FlowOrigin) {
     let mut line = OneLine::new(out);
-    push_location(&mut line, sources, origin.item);
+    push_location(&mut line, names, origin.item);
     if let Some(role) = &origin.role {
         line.push(" ");
         line.push(role);
     }
     if let Some(statement) = origin.statement {
         line.push(" ");
-        push_location(&mut line, sources, statement);
+        push_location(&mut line, names, statement);
     }
     for (lint, reason) in &origin.allowed_lints {
         line.push(" allow(");

@@ -1,17 +1,24 @@
-//! firewalld: zone, policy and ipset XML files, the tree to copy into `/etc/firewalld/`.
+//! firewalld: policy, zone and ipset XML files, the tree to copy into `/etc/firewalld/`.
 //!
-//! A firewall gets one zone per zone it joins (bound by the zone's addresses) and one policy per
-//! (ingress zone, egress zone) pair with rich rules for the flows between them. A machine gets a
-//! zone `flowc` (target DROP; make it the default zone) for its input rules and a policy from
-//! `HOST` to `ANY` (target DROP) for its output rules. Address sets of several CIDRs are ipsets;
-//! sources with source ports are `hash:net,port` ipsets.
+//! A firewall gets one policy, `flowc-forward`, from `ANY` to `ANY` (every forwarded packet,
+//! whatever zones its addresses fall in) with target `DROP`, whose rich rules match the
+//! addresses themselves: the rules of the nftables `forward` chain. flowc binds no address to a
+//! zone of its own: traffic from zones behind another firewall arrives with addresses that no
+//! zone of this firewall names, and binding every address the routes bring would hand flowc
+//! the firewall's own input (its zones' services), which no flow describes, and collide with
+//! the administrator's zones. A machine gets zone `flowc` (target `DROP`; make it the default
+//! zone) for its input rules and policy `flowc-output` from `HOST` to `ANY` (target `DROP`)
+//! for its output rules. Deny overrides allow without priorities: firewalld puts the drop rules
+//! of a zone or policy in its `deny` chain, which runs before its `allow` chain. Object names
+//! are fixed, never made from the site's names, so they always fit firewalld's limits.
 
+mod icmp;
 mod rich;
+mod xml;
 
 use super::{Backend, Input, Layout};
-use crate::model::{Direction, Target, TargetRule};
+use crate::model::{Direction, Target};
 use rich::Tree;
-use std::borrow::Cow;
 
 pub struct Firewalld;
 
@@ -41,104 +48,91 @@ impl Backend for Firewalld {
         let Some(target) = target else {
             return Vec::new();
         };
+        let tree = match target {
+            Target::Firewall(_) => firewall(input, target),
+            Target::Machine(_) => machine(input, target),
+        };
         let name = input.policy.target_name(target);
-        let mut tree = Tree::default();
-        let rules = input.policy.rules_for(target);
-        match target {
-            Target::Firewall(index) => {
-                let zones = &input.policy.firewalls[index].zones;
-                for &zone in zones {
-                    let info = &input.policy.zones[zone];
-                    let sources: String = (info.region.to_networks().iter())
-                        .map(|network| format!("  <source address=\"{network}\"/>\n"))
-                        .collect();
-                    let body = format!("  <short>flowc {}</short>\n{sources}", info.name);
-                    let path = format!("zones/{}.xml", zone_name(input, zone));
-                    tree.files
-                        .insert(path, document("zone", "target=\"default\"", &body));
-                }
-                for &from in zones {
-                    for &to in zones.iter().filter(|&&to| to != from) {
-                        let (from_zone, to_zone) =
-                            (&input.policy.zones[from], &input.policy.zones[to]);
-                        let mut body = format!(
-                            "  <short>flowc {} to {}</short>\n  <ingress-zone name=\"{}\"/>\n  <egress-zone name=\"{}\"/>\n",
-                            from_zone.name,
-                            to_zone.name,
-                            zone_name(input, from),
-                            zone_name(input, to)
-                        );
-                        let mut any = false;
-                        for rule in &rules.rules {
-                            let source = rule.source.intersection(&from_zone.region);
-                            let destination = rule.destination.intersection(&to_zone.region);
-                            if source.is_empty() || destination.is_empty() {
-                                continue;
-                            }
-                            let restricted = TargetRule {
-                                source: Cow::Owned(source),
-                                destination: Cow::Owned(destination),
-                                ..rule.clone()
-                            };
-                            body.push_str(&tree.rich_rules(input, &restricted));
-                            any = true;
-                        }
-                        if any {
-                            let mut policy = format!("flowc-{}-{}", from_zone.name, to_zone.name);
-                            if policy.len() > 18 {
-                                policy = format!("flowc-p{}-{}", from + 1, to + 1);
-                            }
-                            let path = format!("policies/{policy}.xml");
-                            tree.files
-                                .insert(path, document("policy", "target=\"CONTINUE\"", &body));
-                        }
-                    }
-                }
-            }
-            Target::Machine(_) => {
-                let mut zone = String::from("  <short>flowc</short>\n  <description>Input rules of this machine: make it the default zone (firewall-offline-cmd --set-default-zone=flowc).</description>\n");
-                let mut policy = String::from("  <short>flowc output</short>\n  <ingress-zone name=\"HOST\"/>\n  <egress-zone name=\"ANY\"/>\n");
-                for kind in [
-                    "neighbour-solicitation",
-                    "neighbour-advertisement",
-                    "router-solicitation",
-                ] {
-                    policy.push_str(&format!("  <!-- IPv6 neighbour discovery -->\n  <rule family=\"ipv6\">\n    <icmp-type name=\"{kind}\"/>\n    <accept/>\n  </rule>\n"));
-                }
-                for rule in &rules.rules {
-                    let text = tree.rich_rules(input, rule);
-                    if rule.direction == Direction::Input {
-                        zone.push_str(&text)
-                    } else {
-                        policy.push_str(&text)
-                    }
-                }
-                tree.files.insert(
-                    "zones/flowc.xml".into(),
-                    document("zone", "target=\"DROP\"", &zone),
-                );
-                tree.files.insert(
-                    "policies/flowc-output.xml".into(),
-                    document("policy", "target=\"DROP\"", &policy),
-                );
-            }
-        }
-        let mut files: Vec<(String, String)> = tree.files.into_iter().collect();
-        for (path, _) in &mut files {
-            *path = format!("{name}/{path}");
-        }
-        files
+        (tree.files.into_iter())
+            .map(|(path, contents)| (format!("{name}/{path}"), contents))
+            .collect()
     }
 }
 
-/// firewalld keeps zone names to 17 characters: `flowc-NAME`, or `flowc-zN` when that is longer.
-fn zone_name(input: &Input<'_>, zone: usize) -> String {
-    let name = format!("flowc-{}", input.policy.zones[zone].name);
-    if name.len() <= 17 {
-        name
-    } else {
-        format!("flowc-z{}", zone + 1)
+/// A firewall's tree: policy `flowc-forward` and its ipsets.
+fn firewall(input: &Input<'_>, target: Target) -> Tree {
+    let mut tree = Tree::new("flowc-fwd-");
+    let name = input.policy.target_name(target);
+    let mut body = format!(
+        "  <short>{}</short>\n  <description>{}</description>\n  <ingress-zone name=\"ANY\"/>\n  <egress-zone name=\"ANY\"/>\n",
+        xml::element_text(&format!("flowc forward {name}"), xml::SHORT_LIMIT),
+        xml::element_text(
+            &format!("Forward rules of firewall {name}: every flow routed through it, by its addresses, whatever zones they are in. Forwarded traffic no rule accepts is dropped."),
+            xml::DESCRIPTION_LIMIT
+        ),
+    );
+    for rule in &input.policy.rules_for(target).rules {
+        body.push_str(&tree.rich_rules(input, rule));
     }
+    tree.files.insert(
+        "policies/flowc-forward.xml".into(),
+        document("policy", "target=\"DROP\"", &body),
+    );
+    tree
+}
+
+/// A machine's tree: zone `flowc` for its input, policy `flowc-output`, and their ipsets.
+fn machine(input: &Input<'_>, target: Target) -> Tree {
+    let mut tree = Tree::new("flowc-set");
+    let name = input.policy.target_name(target);
+    let mut zone = format!(
+        "  <short>{}</short>\n  <description>{}</description>\n",
+        xml::element_text(&format!("flowc {name}"), xml::SHORT_LIMIT),
+        xml::element_text(
+            &format!("Input rules of {name}: make this the default zone (firewall-offline-cmd --set-default-zone=flowc)."),
+            xml::DESCRIPTION_LIMIT
+        ),
+    );
+    let mut policy = format!(
+        "  <short>{}</short>\n  <ingress-zone name=\"HOST\"/>\n  <egress-zone name=\"ANY\"/>\n",
+        xml::element_text(&format!("flowc output {name}"), xml::SHORT_LIMIT),
+    );
+    let discovery = |kinds: &[&str]| -> String {
+        (kinds.iter())
+            .map(|kind| format!("  <!-- IPv6 neighbour discovery -->\n  <rule family=\"ipv6\">\n    <icmp-type name=\"{kind}\"/>\n    <accept/>\n  </rule>\n"))
+            .collect()
+    };
+    zone.push_str(&discovery(&[
+        "neighbour-solicitation",
+        "neighbour-advertisement",
+        "router-advertisement",
+    ]));
+    policy.push_str(&discovery(&[
+        "neighbour-solicitation",
+        "neighbour-advertisement",
+        "router-solicitation",
+    ]));
+    // firewalld names no MLD type: every ICMPv6 packet to the groups MLD reports go to (v2 to
+    // ff02::16, v1 to the solicited-node groups), which only neighbour discovery uses.
+    for group in ["ff02::16", "ff02::1:ff00:0/104"] {
+        policy.push_str(&format!("  <!-- multicast listener reports for neighbour discovery -->\n  <rule family=\"ipv6\">\n    <destination address=\"{group}\"/>\n    <protocol value=\"ipv6-icmp\"/>\n    <accept/>\n  </rule>\n"));
+    }
+    for rule in &input.policy.rules_for(target).rules {
+        let text = tree.rich_rules(input, rule);
+        match rule.direction {
+            Direction::Input => zone.push_str(&text),
+            Direction::Output | Direction::Forward => policy.push_str(&text),
+        }
+    }
+    tree.files.insert(
+        "zones/flowc.xml".into(),
+        document("zone", "target=\"DROP\"", &zone),
+    );
+    tree.files.insert(
+        "policies/flowc-output.xml".into(),
+        document("policy", "target=\"DROP\"", &policy),
+    );
+    tree
 }
 
 fn document(element: &str, attributes: &str, body: &str) -> String {

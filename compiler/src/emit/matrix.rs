@@ -192,7 +192,7 @@ fn rows(input: &Input<'_>, target: Option<Target>) -> Vec<Vec<String>> {
                     .as_deref()
                     .map(super::one_line)
                     .unwrap_or_default(),
-                origin_text(input.sources, origin),
+                origin_text(input.file_names(), origin),
             ];
             (key, row)
         })

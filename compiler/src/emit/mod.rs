@@ -33,6 +33,8 @@ pub struct Input<'a> {
     pub sources: &'a SourceMap,
     origin_texts: OriginTexts,
     set_texts: SetTexts,
+    /// The directory every site file's name starts with ([`site_root`]).
+    site_root: String,
 }
 
 impl<'a> Input<'a> {
@@ -42,7 +44,13 @@ impl<'a> Input<'a> {
             sources,
             origin_texts: OriginTexts::new(policy),
             set_texts: SetTexts::default(),
+            site_root: site_root(sources),
         }
+    }
+
+    /// The site's files as rulesets name them: relative to the site's root.
+    pub fn file_names(&self) -> FileNames<'_> {
+        FileNames::new(self.sources, &self.site_root)
     }
 
     /// The text `render` prints for `set`, made once per run for each backend's `style` (a
@@ -63,7 +71,7 @@ impl<'a> Input<'a> {
         use_text: impl FnOnce(&OriginText<'_>) -> R,
     ) -> R {
         self.origin_texts
-            .with(self.policy, self.sources, origin, use_text)
+            .with(self.policy, self.file_names(), origin, use_text)
     }
 }
 

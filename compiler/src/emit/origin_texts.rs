@@ -1,10 +1,9 @@
 //! The printed origin of every flow, made once per run and shared by every ruleset: a site's
 //! zone-wide flows appear in the ruleset of every host of the zone.
 
-use super::comments::{push_origin_line, push_origin_text, push_quotable};
+use super::comments::{push_origin_line, push_origin_text, push_quotable, FileNames};
 use crate::model::origin_ranks::flow_index;
 use crate::model::{FlowOrigin, Policy};
-use crate::source::SourceMap;
 use std::sync::OnceLock;
 
 /// How many flows' texts are made together, into one string. Rulesets copy these texts over
@@ -34,14 +33,14 @@ struct Chunk {
 }
 
 impl Chunk {
-    fn new<'o>(sources: &SourceMap, origins: impl Iterator<Item = &'o FlowOrigin>) -> Chunk {
+    fn new<'o>(names: FileNames<'_>, origins: impl Iterator<Item = &'o FlowOrigin>) -> Chunk {
         let mut chunk = Chunk {
             text: String::new(),
             bounds: [(0, 0, 0); CHUNK],
             count: 0,
         };
         for (bounds, origin) in chunk.bounds.iter_mut().zip(origins) {
-            *bounds = push_texts(&mut chunk.text, sources, origin);
+            *bounds = push_texts(&mut chunk.text, names, origin);
             chunk.count += 1;
         }
         chunk
@@ -58,9 +57,9 @@ impl Chunk {
 
 /// Appends an origin's `line` text, then its `quoted` text, and returns where the first
 /// starts, where the second starts and where it ends.
-fn push_texts(text: &mut String, sources: &SourceMap, origin: &FlowOrigin) -> (u32, u32, u32) {
+fn push_texts(text: &mut String, names: FileNames<'_>, origin: &FlowOrigin) -> (u32, u32, u32) {
     let line_start = text.len();
-    push_origin_text(text, sources, origin);
+    push_origin_text(text, names, origin);
     let plain_end = text.len();
     push_origin_line(text, origin);
     let line_end = text.len();
@@ -92,7 +91,7 @@ impl OriginTexts {
     pub fn with<R>(
         &self,
         policy: &Policy,
-        sources: &SourceMap,
+        names: FileNames<'_>,
         origin: &FlowOrigin,
         use_text: impl FnOnce(&OriginText<'_>) -> R,
     ) -> R {
@@ -100,7 +99,7 @@ impl OriginTexts {
             let chunk = self.chunks.get(index / CHUNK)?.get_or_init(|| {
                 let first = index / CHUNK * CHUNK;
                 let flows = &policy.flows[first..(first + CHUNK).min(policy.flows.len())];
-                Chunk::new(sources, flows.iter().map(|flow| &flow.origin))
+                Chunk::new(names, flows.iter().map(|flow| &flow.origin))
             });
             chunk.get(index % CHUNK)
         });
@@ -108,7 +107,7 @@ impl OriginTexts {
             Some(text) => use_text(&text),
             None => {
                 let mut text = String::new();
-                let (start, middle, end) = push_texts(&mut text, sources, origin);
+                let (start, middle, end) = push_texts(&mut text, names, origin);
                 use_text(&OriginText {
                     line: &text[start as usize..middle as usize],
                     quoted: &text[middle as usize..end as usize],
