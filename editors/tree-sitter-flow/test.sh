@@ -9,9 +9,14 @@
 #      flowc reports a syntax error (E0001-E0003) in it. E0004-E0011 are checks of values and
 #      sizes in well-formed text (a port above 65535, an address 10.0.0.300, nesting deeper than
 #      64): tree-sitter must parse those files cleanly, and files with name and semantic errors
-#      (E01xx, E02xx) too. One precise exception: tree-sitter's runtime skips a byte-order mark
-#      at the start of a file, which flowc reports as E0001, so a file that begins with one is
-#      compared with flowc's verdict on the same file without it.
+#      (E01xx, E02xx) too. Two precise exceptions: tree-sitter's runtime skips a byte-order
+#      mark at the start of a file, which flowc reports as E0001, so a file that begins with one
+#      is compared with flowc's verdict on the same file without it; and where flowc reports
+#      E0011, it has dropped the tokens past its nesting caps before parsing (spec/
+#      diagnostics.md), so an E0003 beside it may be about the truncated text (`1 + 1 + …`
+#      with 300 operators is E0011 and E0003 in flowc, well-formed for tree-sitter): such a
+#      file passes when tree-sitter finds no error, and must still have no error in
+#      tree-sitter when flowc reports no syntax error.
 # It ends with a line `N passed, M failed` and exits 1 when anything failed.
 #
 # Environment:
@@ -189,12 +194,17 @@ if [ "$status" -gt 1 ]; then
   tail -n 20 "$work/flowc.out"
   fail "flowc check exited with status $status (1 means errors were reported; anything else is a crash)"
 fi
+declare -A nesting_capped=()
 while IFS= read -r line; do
   path=${line%%:*}
   code=${line##*error[}
   code=${code%%]*}
-  flowc_codes[$path]="${flowc_codes[$path]:-}${flowc_codes[$path]:+ }$code"
-done < <(grep -aE '^[^:]+:[0-9]+:[0-9]+: error\[E000[123]\]' "$work/flowc.out" || true)
+  if [ "$code" = E0011 ]; then
+    nesting_capped[$path]=1
+  else
+    flowc_codes[$path]="${flowc_codes[$path]:-}${flowc_codes[$path]:+ }$code"
+  fi
+done < <(grep -aE '^[^:]+:[0-9]+:[0-9]+: error\[E00(0[123]|11)\]' "$work/flowc.out" || true)
 
 # tree-sitter: with -q it prints one line for each file with an ERROR or MISSING node.
 declare -A tree_sitter_error=()
@@ -211,10 +221,15 @@ if grep -aqvE $'\tParse:' "$work/parse.out"; then
 fi
 
 syntax_errors=0
+capped=0
 for file in "${files[@]}"; do
   codes=${flowc_codes[${checked_as[$file]:-$file}]:-}
   found=${tree_sitter_error[$file]:-}
-  if [ -n "$codes" ] && [ -z "$found" ]; then
+  if [ -n "${nesting_capped[${checked_as[$file]:-$file}]:-}" ] && [ -z "$found" ] \
+    && [ -z "$(tr ' ' '\n' <<<"$codes" | grep -v '^E0003$' || true)" ]; then
+    capped=$((capped + 1))
+    pass
+  elif [ -n "$codes" ] && [ -z "$found" ]; then
     fail "$file: flowc reports $(tr ' ' '\n' <<<"$codes" | sort -u | tr '\n' ' ')but tree-sitter parses it without an error"
   elif [ -z "$codes" ] && [ -n "$found" ]; then
     fail "$file: tree-sitter finds $found but flowc reports no syntax error"
@@ -223,6 +238,6 @@ for file in "${files[@]}"; do
     pass
   fi
 done
-echo "   ${#files[@]} files ($syntax_errors with syntax errors, ${#checked_as[@]} with a byte-order mark) in $((SECONDS - started)) s"
+echo "   ${#files[@]} files ($syntax_errors with syntax errors, $capped over flowc's nesting caps, ${#checked_as[@]} with a byte-order mark) in $((SECONDS - started)) s"
 
 summary
