@@ -4,19 +4,21 @@
 #      copy and compared), so editors that build from src/ get the grammar in grammar.js;
 #   2. `tree-sitter test`: the corpus (test/corpus), the highlight assertions (test/highlight)
 #      and every query in queries/ compiling against the grammar;
-#   3. every .flow file of the repository, and every text input of the lex_parse, format and
-#      check_pipeline fuzz corpora, has an ERROR or MISSING node in tree-sitter exactly when
-#      flowc reports a syntax error (E0001-E0003) in it. E0004-E0011 are checks of values and
-#      sizes in well-formed text (a port above 65535, an address 10.0.0.300, nesting deeper than
-#      64): tree-sitter must parse those files cleanly, and files with name and semantic errors
-#      (E01xx, E02xx) too. Two precise exceptions: tree-sitter's runtime skips a byte-order
-#      mark at the start of a file, which flowc reports as E0001, so a file that begins with one
-#      is compared with flowc's verdict on the same file without it; and where flowc reports
-#      E0011, it has dropped the tokens past its nesting caps before parsing (spec/
-#      diagnostics.md), so an E0003 beside it may be about the truncated text (`1 + 1 + …`
-#      with 300 operators is E0011 and E0003 in flowc, well-formed for tree-sitter): such a
-#      file passes when tree-sitter finds no error, and must still have no error in
-#      tree-sitter when flowc reports no syntax error.
+#   3. every .flow file of the repository, every ```flow block of its Markdown files, and every
+#      text input of the lex_parse, format and check_pipeline fuzz corpora, has an ERROR or
+#      MISSING node in tree-sitter exactly when flowc reports a syntax error (E0001-E0003) in
+#      it. E0004-E0011 are checks of values and sizes in well-formed text (a port above 65535,
+#      an address 10.0.0.300, nesting deeper than 64): tree-sitter must parse those files
+#      cleanly, and files with name and semantic errors (E01xx, E02xx) too. Two precise
+#      exceptions: tree-sitter's runtime skips a byte-order mark at the start of a file, which
+#      flowc reports as E0001, so a file that begins with one is compared with flowc's verdict
+#      on the same file without it; and where flowc reports E0011 it has dropped the tokens past
+#      its nesting caps before parsing (spec/diagnostics.md), so an E0003 beside it may be about
+#      the truncated text (`1 + 1 + ...` with 300 operators is E0011 and E0003 in flowc,
+#      well-formed for tree-sitter): such a file passes when tree-sitter finds no error, and
+#      must still have no error in tree-sitter when flowc reports no syntax error;
+#   4. editors/helix/languages.toml parses and its grammar source holds the parser and the
+#      queries.
 # It ends with a line `N passed, M failed` and exits 1 when anything failed.
 #
 # Environment:
@@ -61,14 +63,16 @@ missing_tool() {
   exit 0
 }
 
-command -v node >/dev/null 2>&1 || missing_tool "node not found (tree-sitter generate runs grammar.js with it)"
+command -v node >/dev/null 2>&1 \
+  || missing_tool "node not found (tree-sitter generate runs grammar.js with it)"
 command -v cc >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || command -v clang >/dev/null 2>&1 \
   || missing_tool "no C compiler (cc, gcc or clang) to build the parser"
 
 # The CLI: the pinned version, installed once with cargo.
 if [ -n "${TREE_SITTER:-}" ]; then
   ts=$TREE_SITTER
-elif command -v tree-sitter >/dev/null 2>&1 && [ "$(tree-sitter --version 2>/dev/null)" = "tree-sitter $cli_version" ]; then
+elif command -v tree-sitter >/dev/null 2>&1 \
+  && [ "$(tree-sitter --version 2>/dev/null)" = "tree-sitter $cli_version" ]; then
   ts=$(command -v tree-sitter)
 else
   cli_root=${TREE_SITTER_CLI_ROOT:-${CARGO_HOME:-$HOME/.cargo}/tree-sitter-cli-$cli_version}
@@ -102,7 +106,8 @@ if ! (cd "$work/generate" && "$ts" generate) >"$work/generate.log" 2>&1; then
   fail "tree-sitter generate failed on grammar.js"
 elif ! diff -r "$here/src" "$work/generate/src" >"$work/generate.diff"; then
   head -n 40 "$work/generate.diff"
-  fail "src/ differs from the output of tree-sitter generate: run it in editors/tree-sitter-flow (tree-sitter-cli $cli_version) and commit src/"
+  fail "src/ differs from the output of tree-sitter generate: run it in" \
+    "editors/tree-sitter-flow (tree-sitter-cli $cli_version) and commit src/"
 else
   pass
 fi
@@ -162,6 +167,16 @@ fi
 git ls-files -z -- '*.flow' 'fuzz/corpus/lex_parse/*' 'fuzz/corpus/format/*' \
   'fuzz/corpus/check_pipeline/*' >"$work/files"
 mapfile -d '' -t files <"$work/files"
+# And every ```flow code block of the repository's Markdown files, as a file of its own.
+mkdir -p "$work/markdown"
+while IFS= read -r -d '' markdown; do
+  awk -v out="$work/markdown/$(tr '/' '_' <<<"$markdown")" '
+    /^```/ { if (inside) { inside = 0; next } if ($0 == "```flow") { inside = 1; n++; next } }
+    inside { print > (out "." n ".flow") }' "$markdown"
+done < <(git ls-files -z -- '*.md')
+for block in "$work"/markdown/*.flow; do
+  [ -e "$block" ] && files+=("$block")
+done
 if [ "${#files[@]}" -eq 0 ]; then
   fail "no .flow files found by git ls-files"
   summary
@@ -238,6 +253,7 @@ for file in "${files[@]}"; do
     pass
   fi
 done
-echo "   ${#files[@]} files ($syntax_errors with syntax errors, $capped over flowc's nesting caps, ${#checked_as[@]} with a byte-order mark) in $((SECONDS - started)) s"
+echo "   ${#files[@]} files ($syntax_errors with syntax errors, $capped over flowc's nesting" \
+  "caps, ${#checked_as[@]} with a byte-order mark) in $((SECONDS - started)) s"
 
 summary
