@@ -72,7 +72,13 @@ mod io {
         /// The command line exits with status 2 for this, as for any usage error, because the
         /// site itself was never seen.
         READ_FAILED = "E0000", "a site file could not be read";
+        /// A file has more errors than flowc lists: after the first 100 errors of a file, one
+        /// note says how many more there are (as compilers stop listing after a limit).
+        ///
+        /// A file with that many errors is usually not a `.flow` file, or one mistake early on
+        /// confuses everything after it: fix the first errors and check again.
+        TOO_MANY_ERRORS = "E0999", "more errors in this file than are listed";
     }
 }
 
-pub use io::{CODES as IO_CODES, READ_FAILED};
+pub use io::{CODES as IO_CODES, READ_FAILED, TOO_MANY_ERRORS};

@@ -122,6 +122,58 @@ impl Diagnostic {
 }
 
 /// Sorts diagnostics by file, position and code so every output is deterministic.
+/// The most errors a file reports; the rest are counted in one note.
+pub const MAX_ERRORS_PER_FILE: usize = 100;
+
+/// Keeps the first [`MAX_ERRORS_PER_FILE`] errors of each file of a sorted list, and puts one
+/// note where the first dropped error was, saying how many more there are. A file of garbage
+/// (ten thousand unknown characters) reports a page, not ten thousand errors, to every consumer:
+/// the terminal, JSON, SARIF and the editor.
+pub fn limit_errors_per_file(diagnostics: &mut Vec<Diagnostic>) {
+    let mut kept: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
+    // The file being read, its errors so far, and its note (place in `kept`, count) once made.
+    let mut current: Option<(crate::source::FileId, usize, Option<(usize, usize)>)> = None;
+    let mut notes: Vec<(usize, usize)> = Vec::new();
+    for diagnostic in diagnostics.drain(..) {
+        let file = diagnostic.span().file;
+        if current.as_ref().is_none_or(|(known, _, _)| *known != file) {
+            notes.extend(current.take().and_then(|(_, _, note)| note));
+            current = Some((file, 0, None));
+        }
+        let Some((_, errors, note)) = current.as_mut() else {
+            continue;
+        };
+        if diagnostic.severity == Severity::Error {
+            *errors += 1;
+            if *errors > MAX_ERRORS_PER_FILE {
+                match note {
+                    Some((_, count)) => *count += 1,
+                    None => {
+                        *note = Some((kept.len(), 1));
+                        kept.push(Diagnostic::new(
+                            crate::codes::TOO_MANY_ERRORS,
+                            Severity::Note,
+                            diagnostic.span(),
+                            String::new(),
+                        ));
+                    }
+                }
+                continue;
+            }
+        }
+        kept.push(diagnostic);
+    }
+    notes.extend(current.and_then(|(_, _, note)| note));
+    for (place, count) in notes {
+        kept[place].message = format!(
+            "{count} more error{} in this file {} not listed (flowc lists the first {MAX_ERRORS_PER_FILE})",
+            if count == 1 { "" } else { "s" },
+            if count == 1 { "is" } else { "are" }
+        );
+    }
+    *diagnostics = kept;
+}
+
 pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
         (

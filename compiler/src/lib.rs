@@ -229,6 +229,7 @@ pub fn analyze_cached(world: &dyn World, cache: &mut ParseCache) -> Analysis {
     diagnostics.extend(resolution.diagnostics.iter().cloned());
     diagnostic::sort_diagnostics(&mut diagnostics);
     diagnostics.dedup();
+    diagnostic::limit_errors_per_file(&mut diagnostics);
     Analysis {
         sources,
         files,
@@ -296,6 +297,7 @@ fn check_with_cache(world: &dyn World, cache: &mut ParseCache) -> (Checked, Opti
     analysis.diagnostics.append(&mut semantics.diagnostics);
     diagnostic::sort_diagnostics(&mut analysis.diagnostics);
     analysis.diagnostics.dedup();
+    diagnostic::limit_errors_per_file(&mut analysis.diagnostics);
     let policy = std::mem::take(&mut semantics.policy);
     let checked = Checked {
         analysis,

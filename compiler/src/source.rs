@@ -86,6 +86,9 @@ pub struct SourceFile {
     pub text: Arc<str>,
     pub origin: Origin,
     line_starts: Vec<u32>,
+    /// Whether every character is one byte: then a column is a subtraction, not a count, so
+    /// a thousand diagnostics on one long line cost nothing more than one.
+    ascii: bool,
 }
 
 /// A 1-based line and column; the column counts characters, not bytes.
@@ -100,11 +103,13 @@ impl SourceFile {
         let text: Arc<str> = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(index, _)| index as u32 + 1));
+        let ascii = text.is_ascii();
         SourceFile {
             name: name.into(),
             text,
             origin,
             line_starts,
+            ascii,
         }
     }
 
@@ -124,9 +129,7 @@ impl SourceFile {
     pub fn line_column(&self, offset: u32) -> LineColumn {
         let (line, line_start) = self.line_of(offset);
         let offset = self.floor_char_boundary(offset);
-        let column = self.text[line_start as usize..offset as usize]
-            .chars()
-            .count() as u32;
+        let column = self.characters_between(line_start, offset) as u32;
         LineColumn {
             line: line as u32 + 1,
             column: column + 1,
@@ -137,11 +140,49 @@ impl SourceFile {
     pub fn line_utf16_column(&self, offset: u32) -> (u32, u32) {
         let (line, line_start) = self.line_of(offset);
         let offset = self.floor_char_boundary(offset);
-        let column: usize = self.text[line_start as usize..offset as usize]
-            .chars()
-            .map(char::len_utf16)
-            .sum();
+        let column: usize = if self.ascii {
+            (offset - line_start) as usize
+        } else {
+            self.text[line_start as usize..offset as usize]
+                .chars()
+                .map(char::len_utf16)
+                .sum()
+        };
         (line as u32, column as u32)
+    }
+
+    /// The characters (not bytes) between two offsets on char boundaries.
+    fn characters_between(&self, start: u32, end: u32) -> usize {
+        if self.ascii {
+            (end - start) as usize
+        } else {
+            self.text[start as usize..end as usize].chars().count()
+        }
+    }
+
+    /// The character offset of a byte offset (clamped to the file), for renderers that count
+    /// characters.
+    pub fn char_offset(&self, offset: u32) -> usize {
+        self.characters_between(0, self.floor_char_boundary(offset))
+    }
+
+    /// 0-based line index of a byte offset (clamped to the file).
+    pub fn line_index(&self, offset: u32) -> usize {
+        self.line_of(offset).0
+    }
+
+    /// The byte range of a 0-based line, with its line break; the end of the text past the last.
+    pub fn line_range(&self, line: usize) -> std::ops::Range<usize> {
+        let end_of_text = self.text.len();
+        let start = self
+            .line_starts
+            .get(line)
+            .map_or(end_of_text, |&start| start as usize);
+        let end = self
+            .line_starts
+            .get(line + 1)
+            .map_or(end_of_text, |&end| end as usize);
+        start..end
     }
 
     /// The byte offset of a 0-based line and UTF-16 column, clamped to the line.
@@ -196,6 +237,10 @@ impl SourceMap {
 
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
+    }
+
+    pub fn try_get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {

@@ -27,28 +27,54 @@ pub fn render_human(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool
             Severity::Warning => (ReportKind::Warning, Color::Yellow),
             Severity::Note => (ReportKind::Advice, Color::Cyan),
         };
-        let span = |span: crate::Span| (sources.get(span.file).name.clone(), span.range());
-        let mut primary = Label::new(span(diagnostic.primary.span))
-            .with_color(primary_color)
-            .with_priority(1);
-        if !diagnostic.primary.message.is_empty() {
-            primary = primary.with_message(&diagnostic.primary.message);
-        }
+        // Character offsets, which ariadne turns into lines and columns correctly for every
+        // file (with byte offsets it places the header of a second file by the wrong unit).
+        let span = |span: crate::Span| {
+            let file = sources.get(span.file);
+            let start = file.char_offset(span.start);
+            let end = file.char_offset(span.end).max(start);
+            (file.name.clone(), start..end)
+        };
+        // ariadne starts a new header whenever a label sits above the one before it, and heads
+        // every group of the primary's file with the primary's position: so the labels go in
+        // one run per file (the primary's file first), each in source order.
+        let mut labels: Vec<(crate::Span, Option<&str>)> = vec![(diagnostic.primary.span, None)];
+        labels.extend(
+            (diagnostic.labels.iter()).map(|label| (label.span, Some(label.message.as_str()))),
+        );
+        let primary_file = diagnostic.primary.span.file;
+        labels
+            .sort_by_key(|(span, _)| (span.file != primary_file, span.file, span.start, span.end));
         let mut report = Report::build(kind, span(diagnostic.primary.span))
             .with_config(
                 Config::default()
                     .with_color(color)
-                    .with_index_type(IndexType::Byte),
+                    .with_index_type(IndexType::Char),
             )
             .with_code(diagnostic.code)
-            .with_message(&diagnostic.message)
-            .with_label(primary);
-        for label in &diagnostic.labels {
-            report = report.with_label(
-                Label::new(span(label.span))
-                    .with_message(&label.message)
+            .with_message(&diagnostic.message);
+        for (order, (label_span, message)) in labels.into_iter().enumerate() {
+            let label = match message {
+                None => {
+                    // ariadne underlines only labels with a message: the primary span always
+                    // is, so the reader sees where the diagnostic is, named by the code's title
+                    // when the diagnostic has nothing more precise to say there.
+                    let message = if diagnostic.primary.message.is_empty() {
+                        crate::codes::lookup(diagnostic.code)
+                            .map_or(String::new(), |info| info.title.to_string())
+                    } else {
+                        diagnostic.primary.message.clone()
+                    };
+                    Label::new(span(label_span))
+                        .with_color(primary_color)
+                        .with_priority(1)
+                        .with_message(message)
+                }
+                Some(message) => Label::new(span(label_span))
+                    .with_message(message)
                     .with_color(Color::Blue),
-            );
+            };
+            report = report.with_label(label.with_order(order as i32));
         }
         for note in &diagnostic.notes {
             report = report.with_note(note);

@@ -1,23 +1,32 @@
 //! Machine-readable reports: one line per diagnostic, JSON for scripts, SARIF for code scanners.
 
-use super::location;
-use crate::source::SourceMap;
+use crate::source::{Origin, SourceMap};
 use crate::Diagnostic;
 use serde_json::{json, Value};
 
-/// `file:line:col: severity[code]: message`, one per line.
+/// `file:line:col: severity[code]: message`, one per line: codespan-reporting's short style.
 pub fn render_short(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
+    use codespan_reporting::diagnostic::{Diagnostic as Report, Label, Severity};
+    use codespan_reporting::term::{self, Config, DisplayStyle};
+    let config = Config {
+        display_style: DisplayStyle::Short,
+        ..Config::default()
+    };
     let mut output = String::new();
     for diagnostic in diagnostics {
-        let (file, start, _) = location(sources, diagnostic);
-        output.push_str(&format!(
-            "{file}:{}:{}: {}[{}]: {}\n",
-            start.line,
-            start.column,
-            diagnostic.severity.as_str(),
-            diagnostic.code,
-            diagnostic.message
-        ));
+        let severity = match diagnostic.severity {
+            crate::Severity::Error => Severity::Error,
+            crate::Severity::Warning => Severity::Warning,
+            crate::Severity::Note => Severity::Note,
+        };
+        let span = diagnostic.span();
+        let report = Report::new(severity)
+            .with_code(diagnostic.code)
+            .with_message(&diagnostic.message)
+            .with_label(Label::primary(span.file, span.range()));
+        // Every file of a diagnostic is in the map, so rendering cannot fail; if it did, the
+        // one line would be missing, never the others.
+        let _ = term::emit_to_string(&mut output, &config, sources, &report);
     }
     output
 }
@@ -41,6 +50,11 @@ fn diagnostic_json(sources: &SourceMap, diagnostic: &Diagnostic) -> Value {
     object.insert("severity".into(), json!(diagnostic.severity.as_str()));
     object.insert("code".into(), json!(diagnostic.code));
     object.insert("message".into(), json!(diagnostic.message));
+    // What the primary label says ("did you mean `nim01`?"), which the human report draws
+    // under the span.
+    if !diagnostic.primary.message.is_empty() {
+        object.insert("label".into(), json!(diagnostic.primary.message));
+    }
     let labels: Vec<Value> = diagnostic
         .labels
         .iter()
@@ -71,7 +85,8 @@ fn diagnostic_json(sources: &SourceMap, diagnostic: &Diagnostic) -> Value {
 }
 
 /// One JSON array; each element has `severity`, `code`, `message`, `file`, `line`, `column`,
-/// `end_line`, `end_column`, plus `labels`, `notes` and `fix` when present.
+/// `end_line`, `end_column`, `labels` and `notes`, plus `label` (what the primary span's label
+/// says) and `fix` when present.
 pub fn render_json(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
     let array: Vec<Value> = diagnostics
         .iter()
@@ -132,12 +147,26 @@ pub fn render_sarif(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
     let results: Vec<Value> = diagnostics
         .iter()
         .map(|diagnostic| {
-            let related: Vec<Value> = diagnostic
-                .labels
-                .iter()
+            // Labels in the standard library point into files that are not in the user's
+            // repository, so a code-scanning viewer could not open them: they are written into
+            // the message instead of being related locations.
+            let (site_labels, stdlib_labels): (Vec<_>, Vec<_>) = (diagnostic.labels.iter())
+                .partition(|label| sources.get(label.span.file).origin == Origin::Site);
+            let related: Vec<Value> = (site_labels.iter())
                 .map(|label| sarif_location(sources, label.span, Some(&label.message)))
                 .collect();
             let mut text = diagnostic.message.clone();
+            if !diagnostic.primary.message.is_empty() {
+                text.push_str(&format!(" ({})", diagnostic.primary.message));
+            }
+            for label in stdlib_labels {
+                let file = sources.get(label.span.file);
+                let at = file.line_column(label.span.start);
+                text.push_str(&format!(
+                    "\n{}:{}:{}: {} (flowc's standard library; `flowc doc` shows it)",
+                    file.name, at.line, at.column, label.message
+                ));
+            }
             for note in &diagnostic.notes {
                 text.push_str("\nnote: ");
                 text.push_str(note);

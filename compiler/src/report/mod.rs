@@ -2,6 +2,7 @@
 //!
 //! Rendering is pure: each function returns a `String`, and the caller decides where it goes.
 
+mod files;
 mod human;
 mod machine;
 
