@@ -130,26 +130,32 @@ pub const MAX_ERRORS_PER_FILE: usize = 100;
 /// (ten thousand unknown characters) reports a page, not ten thousand errors, to every consumer:
 /// the terminal, JSON, SARIF and the editor.
 pub fn limit_errors_per_file(diagnostics: &mut Vec<Diagnostic>) {
+    /// The file being read: its errors so far, and its note (place in `kept`, count) once made.
+    struct File {
+        id: crate::source::FileId,
+        errors: usize,
+        note: Option<(usize, usize)>,
+    }
     let mut kept: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
-    // The file being read, its errors so far, and its note (place in `kept`, count) once made.
-    let mut current: Option<(crate::source::FileId, usize, Option<(usize, usize)>)> = None;
+    let mut current: Option<File> = None;
     let mut notes: Vec<(usize, usize)> = Vec::new();
     for diagnostic in diagnostics.drain(..) {
-        let file = diagnostic.span().file;
-        if current.as_ref().is_none_or(|(known, _, _)| *known != file) {
-            notes.extend(current.take().and_then(|(_, _, note)| note));
-            current = Some((file, 0, None));
+        let id = diagnostic.span().file;
+        if current.as_ref().is_none_or(|file| file.id != id) {
+            notes.extend(current.take().and_then(|file| file.note));
         }
-        let Some((_, errors, note)) = current.as_mut() else {
-            continue;
-        };
+        let file = current.get_or_insert(File {
+            id,
+            errors: 0,
+            note: None,
+        });
         if diagnostic.severity == Severity::Error {
-            *errors += 1;
-            if *errors > MAX_ERRORS_PER_FILE {
-                match note {
+            file.errors += 1;
+            if file.errors > MAX_ERRORS_PER_FILE {
+                match &mut file.note {
                     Some((_, count)) => *count += 1,
                     None => {
-                        *note = Some((kept.len(), 1));
+                        file.note = Some((kept.len(), 1));
                         kept.push(Diagnostic::new(
                             crate::codes::TOO_MANY_ERRORS,
                             Severity::Note,
@@ -163,7 +169,7 @@ pub fn limit_errors_per_file(diagnostics: &mut Vec<Diagnostic>) {
         }
         kept.push(diagnostic);
     }
-    notes.extend(current.and_then(|(_, _, note)| note));
+    notes.extend(current.and_then(|file| file.note));
     for (place, count) in notes {
         kept[place].message = format!(
             "{count} more error{} in this file {} not listed (flowc lists the first {MAX_ERRORS_PER_FILE})",
