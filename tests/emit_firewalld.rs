@@ -14,15 +14,11 @@ fn firewalld() -> &'static dyn Backend {
 /// Whether firewalld's offline tool is here; without it the check is skipped with a notice, or
 /// fails when `FLOWC_REQUIRE_TOOLS=1` (as in CI).
 fn offline_tool() -> bool {
-    if available("firewall-offline-cmd") {
-        return true;
-    }
-    assert!(
-        std::env::var("FLOWC_REQUIRE_TOOLS").as_deref() != Ok("1"),
-        "firewall-offline-cmd is needed (FLOWC_REQUIRE_TOOLS=1); .ci/run installs firewalld"
-    );
-    eprintln!("NOTICE: firewall-offline-cmd (Debian package firewalld) is missing: the offline check of the firewalld trees is skipped");
-    false
+    tools_present(
+        "the offline check of the firewalld trees",
+        &[("firewall-offline-cmd", "firewalld")],
+        false,
+    )
 }
 
 /// Writes one target's files as a firewalld configuration directory and checks it offline.

@@ -100,11 +100,14 @@ fn a_row_names_ports_firewalls_role_citation_and_origin() {
 
 #[test]
 fn every_site_snapshots_a_graph_that_graphviz_renders() {
-    assert!(available("dot"), "dot is needed; .ci/run installs graphviz");
+    let render = tools_present("rendering DOT graphs", &[("dot", "graphviz")], false);
     for path in sites() {
         let checked = checked(&path);
         let graph = emit_all(backend("dot").unwrap(), &checked);
         snapshot("dot", &site_name(&path), &graph);
+        if !render {
+            continue;
+        }
         let output = {
             use std::io::Write;
             let mut child = std::process::Command::new("dot")

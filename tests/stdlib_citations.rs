@@ -10,8 +10,12 @@ use flowc_compiler::syntax::ast::{
 use flowc_compiler::{analyze, MemoryWorld};
 
 /// The seed documents live beside the repository, in `../shared/seeds` (as in CI).
+fn seeds() -> std::path::PathBuf {
+    support::repository_root().join("../shared/seeds")
+}
+
 fn seed_text(number: &str) -> String {
-    let directory = support::repository_root().join("../shared/seeds");
+    let directory = seeds();
     let entries = std::fs::read_dir(&directory).unwrap_or_else(|error| {
         panic!(
             "the seed documents are expected in {}: {error}",
@@ -59,6 +63,15 @@ fn branches(if_statement: &IfStatement, out: &mut Vec<(bool, String)>) {
 
 #[test]
 fn every_service_and_flow_cites_its_source_verbatim() {
+    // Without the documents (a clone on its own), every port must still cite a source; only the
+    // word-for-word comparison is skipped, with a notice.
+    let verbatim = support::present_or_skip(
+        "comparing the stdlib's citations with the vendor documents",
+        &(!seeds().is_dir())
+            .then(|| format!("the seed documents in {}", seeds().display()))
+            .into_iter()
+            .collect::<Vec<_>>(),
+    );
     let analysis = analyze(&MemoryWorld::default());
     let mut quotes = 0;
     let mut missing = Vec::new();
@@ -96,12 +109,15 @@ fn every_service_and_flow_cites_its_source_verbatim() {
                     .unwrap_or_else(|| panic!("{}: malformed citation {}", source.name, line.text));
                 let quote = quote.trim().trim_matches('"');
                 let quote = quote.split_whitespace().collect::<Vec<_>>().join(" ");
+                quotes += 1;
+                if !verbatim {
+                    continue;
+                }
                 assert!(
                     seed_text(number).contains(&quote),
                     "{}: seed {number} does not contain {quote:?}",
                     source.name
                 );
-                quotes += 1;
             }
         }
     }

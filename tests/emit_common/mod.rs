@@ -11,7 +11,8 @@ use std::process::{Command, Output, Stdio};
 
 #[path = "../support/mod.rs"]
 mod support;
-pub use support::{data_directory, data_files, data_name};
+#[allow(unused_imports)]
+pub use support::{data_directory, data_files, data_name, tools_present};
 
 /// Every site the emitters are tested over: each `.flow` file of `tests/data/ok/**` and
 /// `tests/data/emit/` is a site of its own.
@@ -111,6 +112,17 @@ pub fn available(program: &str) -> bool {
         .stdout(Stdio::null())
         .status()
         .is_ok_and(|status| status.success())
+}
+
+/// Whether a validator can run in an empty network namespace here: the program, `unshare`,
+/// and root. Without them the validation is skipped with a notice (the snapshots are still
+/// compared), or fails under `FLOWC_REQUIRE_TOOLS=1`.
+pub fn validator_present(program: &str, package: &str) -> bool {
+    support::tools_present(
+        &format!("validation with {program}"),
+        &[(program, package), ("unshare", "util-linux")],
+        true,
+    )
 }
 
 /// Runs `program arguments…` in a new, empty network namespace (`unshare -n`), so a ruleset

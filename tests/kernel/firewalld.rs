@@ -20,29 +20,17 @@ use std::time::{Duration, Instant};
 /// packages. Without them a test is skipped with a notice, or fails under
 /// `FLOWC_REQUIRE_TOOLS=1` (as in CI).
 pub fn available() -> bool {
-    let missing: Vec<&str> = ["firewalld", "firewall-cmd", "dbus-daemon", "nft", "ip"]
-        .into_iter()
-        .filter(|program| {
-            !Command::new("sh")
-                .args(["-c", &format!("command -v {program}")])
-                .stdout(Stdio::null())
-                .status()
-                .is_ok_and(|status| status.success())
-        })
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    assert!(
-        std::env::var("FLOWC_REQUIRE_TOOLS").as_deref() != Ok("1"),
-        "{} missing (FLOWC_REQUIRE_TOOLS=1): apt-get install firewalld dbus",
-        missing.join(", ")
-    );
-    eprintln!(
-        "NOTICE: {} missing (Debian packages firewalld, dbus): the firewalld kernel test is skipped",
-        missing.join(", ")
-    );
-    false
+    super::support::tools_present(
+        "firewalld kernel test",
+        &[
+            ("firewalld", "firewalld"),
+            ("firewall-cmd", "firewalld"),
+            ("dbus-daemon", "dbus"),
+            ("nft", "nftables"),
+            ("ip", "iproute2"),
+        ],
+        true,
+    )
 }
 
 /// A firewalld daemon and its D-Bus, serving one namespace of a lab.

@@ -39,6 +39,23 @@ pub fn wait_bounded(mut child: Child, limit: Duration) -> Output {
     child.wait_with_output().expect("the child's output")
 }
 
+/// Whether the kernel lab can run here: root, `ip`, the loaders and python3 for the probes.
+/// Without them a kernel test is skipped with a notice, or fails under
+/// `FLOWC_REQUIRE_TOOLS=1` (as in CI).
+pub fn available(what: &str) -> bool {
+    super::support::tools_present(
+        what,
+        &[
+            ("ip", "iproute2"),
+            ("nft", "nftables"),
+            ("iptables-restore", "iptables"),
+            ("ip6tables-restore", "iptables"),
+            ("python3", "python3"),
+        ],
+        true,
+    )
+}
+
 pub struct Lab {
     prefix: String,
     /// Whatever must live as long as the lab (a daemon serving a namespace, its files): dropped

@@ -4,6 +4,9 @@
 //! Needs root, `ip`, `nft`, `iptables-restore`, `ip6tables-restore` and `python3`; the firewalld
 //! tests also need `firewalld` and `dbus-daemon` (skipped with a notice without them).
 
+#[path = "../support/mod.rs"]
+mod support;
+
 mod differential;
 mod example_site;
 mod firewalld;
@@ -226,6 +229,9 @@ fn assert_coverage(what: &str, probes: &[Probe]) {
 }
 
 fn firewall_test(tag: &str, load: Loader<'_>) {
+    if !lab::available(&format!("kernel test {tag}")) {
+        return;
+    }
     let checked = site();
     let policy = &checked.policy;
     let target = policy.target_named("fw").expect("the firewall");
@@ -281,6 +287,9 @@ fn iptables_firewall_forwards_exactly_what_the_model_allows() {
 /// A host's own ruleset (input and output chains, neighbour discovery) loaded on the host,
 /// which sits directly on the clients' link.
 fn host_test(tag: &str, load: Loader<'_>) {
+    if !lab::available(&format!("kernel test {tag}")) {
+        return;
+    }
     let checked = site();
     let policy = &checked.policy;
     let target = policy.target_named("nim01").expect("the NIM master");

@@ -14,6 +14,58 @@ pub fn data_directory() -> PathBuf {
     repository_root().join("tests/data")
 }
 
+/// Whether the programs a test needs are on the PATH (each with the Debian package that has it),
+/// and, when `root`, whether the test runs as root (network namespaces need it). When not, the
+/// test says on stderr what it skips and why, and returns `false`; under
+/// `FLOWC_REQUIRE_TOOLS=1` (as `.ci/run` sets it, after installing everything) a missing tool
+/// fails the test instead. A fresh clone with only Rust runs every test that needs nothing else.
+pub fn tools_present(what: &str, programs: &[(&str, &str)], root: bool) -> bool {
+    let mut missing: Vec<String> = (programs.iter())
+        .filter(|(program, _)| {
+            !std::process::Command::new("sh")
+                .args(["-c", &format!("command -v {program}")])
+                .stdout(std::process::Stdio::null())
+                .status()
+                .is_ok_and(|status| status.success())
+        })
+        .map(|(program, package)| format!("{program} (Debian package {package})"))
+        .collect();
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    if root && unsafe { libc::geteuid() } != 0 {
+        missing.push("root (network namespaces)".to_string());
+    }
+    present_or_skip(what, &missing)
+}
+
+/// `true` when nothing is missing; otherwise the skip notice (or, under
+/// `FLOWC_REQUIRE_TOOLS=1`, the failure) of [`tools_present`], and `false`.
+pub fn present_or_skip(what: &str, missing: &[String]) -> bool {
+    if missing.is_empty() {
+        return true;
+    }
+    assert!(
+        std::env::var("FLOWC_REQUIRE_TOOLS").as_deref() != Ok("1"),
+        "{what}: missing {} (FLOWC_REQUIRE_TOOLS=1: .ci/run installs them)",
+        missing.join(", ")
+    );
+    // Once per test binary and reason, straight to the process's stderr: the test harness
+    // captures `eprintln!` of passing tests, and a skip must be seen.
+    static SAID: std::sync::Mutex<BTreeSet<String>> = std::sync::Mutex::new(BTreeSet::new());
+    let first_time = SAID
+        .lock()
+        .map_or(true, |mut said| said.insert(format!("{what}{missing:?}")));
+    if !first_time {
+        return false;
+    }
+    use std::io::Write;
+    let _ = writeln!(
+        std::io::stderr(),
+        "NOTICE: {what} skipped: missing {}",
+        missing.join(", ")
+    );
+    false
+}
+
 /// Runs the `flowc` binary in `directory`, without colour.
 pub fn flowc(arguments: &[&str], directory: &Path) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_flowc"))

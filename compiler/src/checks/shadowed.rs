@@ -2,7 +2,9 @@
 //! allows that denies cover in part, which `partly_shadowed` and `generalization` report.
 
 use super::{generalization, origin_label, partly_shadowed};
-use crate::coverage::{covered, each_box, hulls, shares_family, FlowIndex, PacketBox, Witness};
+use crate::coverage::{
+    covered, each_box, hulls, service_ranges, shares_family, FlowIndex, PacketBox, Witness,
+};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Action, Flow};
 use crate::query::Evaluator;
@@ -75,34 +77,69 @@ pub fn check(flows: &[Flow], evaluator: &Evaluator<'_>) -> Vec<Diagnostic> {
 }
 
 /// How the denies meet one flow, or `None` when none does.
+///
+/// Candidates come from the index by the flow's hull (one question per address family); each
+/// is then held to the flow by its address sets and services, never box by box, so the usual
+/// answer ("no deny meets it") costs a few interval merges.
 fn denied(flows: &[Flow], index: usize, denies: &FlowIndex) -> Option<Denied> {
     let flow = &flows[index];
-    // Most allows meet no deny at all: one question per address family says so.
-    if (hulls(&flow.source, &flow.destination, &flow.opening).iter())
-        .all(|hull| denies.overlapping(hull).is_empty())
-    {
-        return None;
-    }
-    let mut met: BTreeMap<usize, PacketBox> = BTreeMap::new();
-    for packet in each_box(&flow.source, &flow.destination, &flow.opening) {
-        for (deny_box, deny) in denies.overlapping(&packet) {
-            if let Some(shared) = packet.intersection(&deny_box) {
-                met.entry(deny).or_insert(shared);
-            }
-        }
-    }
+    let mut candidates: Vec<usize> = (hulls(&flow.source, &flow.destination, &flow.opening).iter())
+        .flat_map(|hull| denies.overlapping(hull))
+        .map(|(_, deny)| deny)
+        .collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    let met: Vec<(usize, PacketBox)> = (candidates.into_iter())
+        .filter_map(|deny| Some((deny, first_shared_packet(flow, &flows[deny])?)))
+        .collect();
     if met.is_empty() {
         return None;
     }
     let entirely = covered(
         each_box(&flow.source, &flow.destination, &flow.opening),
         denies,
-        |_| true,
+        |deny| met.iter().any(|(met, _)| *met == deny),
     );
     Some(Denied {
         flow: index,
         entirely,
-        denies: met.into_iter().collect(),
+        denies: met,
+    })
+}
+
+/// The lowest box of packets two flows share, if they share any.
+fn first_shared_packet(flow: &Flow, other: &Flow) -> Option<PacketBox> {
+    let source = flow.source.intersection(&other.source);
+    let destination = flow.destination.intersection(&other.destination);
+    if source.is_empty() || destination.is_empty() {
+        return None;
+    }
+    let services: Vec<PacketBox> = (service_ranges(&other.opening).into_iter())
+        .map(|[protocol, port, source_port]| PacketBox {
+            ipv6: false,
+            ranges: [(0, u128::MAX), (0, u128::MAX), protocol, port, source_port],
+        })
+        .collect();
+    // Services that never meet make every address pair miss: find that out once.
+    let meets = (service_ranges(&flow.opening).into_iter()).any(|[protocol, port, source_port]| {
+        let service = PacketBox {
+            ipv6: false,
+            ranges: [(0, u128::MAX), (0, u128::MAX), protocol, port, source_port],
+        };
+        services
+            .iter()
+            .any(|other| other.intersection(&service).is_some())
+    });
+    if !meets {
+        return None;
+    }
+    each_box(&source, &destination, &flow.opening).find_map(|packet| {
+        services.iter().find_map(|service| {
+            packet.intersection(&PacketBox {
+                ipv6: packet.ipv6,
+                ..*service
+            })
+        })
     })
 }
 
