@@ -69,6 +69,7 @@ pub fn run(
             return status::USAGE;
         }
         crate::output::print(&backend.emit(&input, chosen));
+        report_warnings(&input, backend, chosen.into_iter());
         return status::CLEAN;
     };
     let wanted = |target: &Target| {
@@ -98,6 +99,7 @@ pub fn run(
             .map(|(relative, contents)| (directory.join(relative), contents.into_bytes()))
             .collect()
     };
+    let emitted: Vec<Target> = targets.iter().flatten().copied().collect();
     let written = crate::parallel::map_unordered(targets, render, |files| {
         write_all_atomically(files.flatten())
     });
@@ -109,7 +111,34 @@ pub fn run(
         }
     };
     eprintln!("wrote {count} file(s) to {}", directory.display());
+    report_warnings(&input, backend, emitted.into_iter());
     crate::release_at_exit(input);
     crate::release_at_exit(checked);
     status::CLEAN
+}
+
+/// Prints on standard error what the backend reports its output of each target cannot
+/// express exactly (the AIX backend's `aix-stateless` warnings).
+fn report_warnings(
+    input: &Input<'_>,
+    backend: &dyn flowc_compiler::emit::Backend,
+    targets: impl Iterator<Item = Target>,
+) {
+    let warnings: Vec<flowc_compiler::Diagnostic> = targets
+        .flat_map(|target| backend.warnings(input, target))
+        .collect();
+    if warnings.is_empty() {
+        return;
+    }
+    use std::io::IsTerminal;
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    eprint!(
+        "{}",
+        flowc_compiler::report::render_human(input.sources, &warnings, color)
+    );
+    eprintln!(
+        "{} warning(s) about what the {} output cannot express exactly",
+        warnings.len(),
+        backend.name()
+    );
 }
