@@ -5,6 +5,7 @@
 //! exactly, which `flowc emit` reports as `aix-stateless` warnings (`warnings`).
 
 mod build;
+mod carve;
 pub mod genfilt;
 mod plan;
 pub mod region;
@@ -171,6 +172,16 @@ fn push_family(
         text.push_str(&format!("# IPv{version}: not exact on AIX:\n"));
         for approximation in found {
             text::push_comment(text, "", &warnings::note(rules, approximation));
+        }
+    }
+    if !plan.carved.is_empty() {
+        text.push_str(&format!(
+            "# IPv{version}: denied flows cut out of the permits below (a deny of their port ranges would take a rule per port):\n"
+        ));
+        for &rule in &plan.carved {
+            for origin in &rules.rules[rule].origins {
+                input.with_origin_text(origin, |origin| text::push_comment(text, "", origin.line));
+            }
         }
     }
     let mut group = None;

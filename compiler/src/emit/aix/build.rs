@@ -1,6 +1,7 @@
 //! The pieces of a target's rules in one family, in their final order: each flow's request
 //! rules, the reply rules stateless filtering needs, TFTP data, and the order of the ranges.
 
+use super::carve;
 use super::genfilt::{Op, Proto, Rule};
 use super::plan::{parts, pieces, Group, Kind, Mode, Part, Piece, ENUMERATION_LIMIT};
 use super::region::{all_protocols, Cell, TCP, TCP_ACK};
@@ -28,18 +29,16 @@ pub struct FamilyPieces {
     pub pieces: Vec<Piece>,
     /// Target rules genfilt cannot express (a protocol number outside 1..=252).
     pub unexpressible: Vec<usize>,
+    /// Denies cut out of the permits rather than written (see `carve`).
+    pub carved: Vec<usize>,
 }
 
 pub fn build(rules: &TargetRules<'_>, family: Family) -> FamilyPieces {
     let parts = parts(rules, family);
-    let mut all = Vec::new();
-    let mut unexpressible = Vec::new();
-    for part in &parts {
-        match Proto::of(part.protocol) {
-            Some(protocol) => all.extend(part_pieces(part, protocol, family, &parts)),
-            None => unexpressible.push(part.rule),
-        }
-    }
+    let wide = |part: &Part| !part.allow && carve::deny_cost(part) > carve::DENY_RULES;
+    let (all, unexpressible, carved) = part_list(&parts, family, wide)
+        .or_else(|| part_list(&parts, family, |_| false))
+        .expect("without carving every piece is named");
     let mut ordered: Vec<Piece> = Vec::new();
     for group in [Group::TcpReplies, Group::Denies, Group::Permits] {
         ordered.extend(all.iter().filter(|piece| piece.group == group).cloned());
@@ -55,7 +54,33 @@ pub fn build(rules: &TargetRules<'_>, family: Family) -> FamilyPieces {
         parts,
         pieces: ordered,
         unexpressible,
+        carved,
     }
+}
+
+/// Every piece of the parts, with the denies `wide` picks cut out of the permits instead of
+/// written (`None` when a permit's remainder cannot be named).
+fn part_list(
+    parts: &[Part],
+    family: Family,
+    wide: impl Fn(&Part) -> bool,
+) -> Option<(Vec<Piece>, Vec<usize>, Vec<usize>)> {
+    let mut all = Vec::new();
+    let mut unexpressible = Vec::new();
+    let mut carved = Vec::new();
+    let mut carved_rules = Vec::new();
+    for part in parts {
+        match Proto::of(part.protocol) {
+            Some(_) if wide(part) => {
+                carved.push((part.way, part.cell.clone()));
+                carved_rules.push(part.rule);
+            }
+            Some(protocol) => all.extend(part_pieces(part, protocol, family, parts)),
+            None => unexpressible.push(part.rule),
+        }
+    }
+    carved_rules.dedup();
+    Some((carve::carve(all, &carved)?, unexpressible, carved_rules))
 }
 
 fn part_pieces(part: &Part, protocol: Proto, family: Family, parts: &[Part]) -> Vec<Piece> {
