@@ -126,39 +126,43 @@ fn swapped(cell: &Cell) -> Cell {
 /// replies from the packets the deny forbids.
 fn replies_denied(part: &Part, parts: &[Part], family: Family) -> Vec<Approximation> {
     let tcp = PortSet::from_ranges([(TCP, TCP), (TCP_ACK, TCP_ACK)]);
-    // (requests, their replies, how a reply maps back to its request)
+    let icmp = PortSet::single(if family == Family::V4 { 1 } else { 58 });
+    // (requests, their replies, the ICMP query a reply answers)
     let mut pairs: Vec<(Cell, Cell, Option<u16>)> = Vec::new();
-    match part.protocol {
-        Protocol::Tcp => return Vec::new(),
-        Protocol::Icmp | Protocol::Icmpv6 => {
-            let queries: &[(u16, u16)] = match family {
-                Family::V4 => &[(8, 0), (13, 14), (15, 16), (17, 18)],
-                Family::V6 => &[(128, 129)],
-            };
-            for &(query, answer) in queries
-                .iter()
-                .filter(|(q, _)| part.cell.source_ports.contains(*q))
-            {
-                let requests = Cell {
-                    source_ports: PortSet::single(query),
-                    ..part.cell.clone()
-                };
-                let replies = Cell {
-                    source_ports: PortSet::single(answer),
-                    ports: PortSet::full(),
-                    ..swapped(&part.cell)
-                };
-                pairs.push((requests, replies, Some(query)));
-            }
-        }
-        _ => {
+    if part.protocol == Protocol::Tcp {
+        return Vec::new();
+    }
+    // ICMP queries are answered by another type, other ICMP types by nothing.
+    if part.cell.protocols.intersects(&icmp) {
+        let queries: &[(u16, u16)] = match family {
+            Family::V4 => &[(8, 0), (13, 14), (15, 16), (17, 18)],
+            Family::V6 => &[(128, 129)],
+        };
+        for &(query, answer) in queries
+            .iter()
+            .filter(|(q, _)| part.cell.source_ports.contains(*q))
+        {
             let requests = Cell {
-                protocols: part.cell.protocols.difference(&tcp),
+                protocols: icmp.clone(),
+                source_ports: PortSet::single(query),
                 ..part.cell.clone()
             };
-            let replies = swapped(&requests);
-            pairs.push((requests, replies, None));
+            let replies = Cell {
+                source_ports: PortSet::single(answer),
+                ports: PortSet::full(),
+                ..swapped(&requests)
+            };
+            pairs.push((requests, replies, Some(query)));
         }
+    }
+    // Every other protocol's replies are its packets with the ends swapped.
+    let requests = Cell {
+        protocols: part.cell.protocols.difference(&tcp).difference(&icmp),
+        ..part.cell.clone()
+    };
+    if !requests.is_empty() {
+        let replies = swapped(&requests);
+        pairs.push((requests, replies, None));
     }
     let denied_requests = cells(parts, false, part.way);
     let mut out = Vec::new();
