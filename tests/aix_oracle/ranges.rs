@@ -89,3 +89,22 @@ fn a_protocol_genfilt_cannot_name_is_left_out_and_reported() {
         .emit(&input, Some(target));
     assert!(!script.contains("-c 253"), "{script}");
 }
+
+#[test]
+fn a_deny_of_ranges_too_wide_to_write_port_by_port_is_cut_out_of_the_permits() {
+    let text =
+        format!("{HEAD}allow c -> s1 : any\ndeny c1 -> s1 : udp 2000..3000 from 1000..1100\n");
+    assert_eq!(reasons(&text), [aix::Reason::Replies]);
+    let checked = sites::checked(&[("ranges.flow".into(), text)]);
+    let input = Input::new(&checked.policy, &checked.analysis.sources);
+    let target = checked.policy.target_named("s1").unwrap();
+    let script = flowc_compiler::emit::backend("aix")
+        .unwrap()
+        .emit(&input, Some(target));
+    // Port by port it would take 101,101 rules per family.
+    assert!(script.lines().count() < 200, "{script}");
+    assert!(
+        script.contains("denied flows cut out of the permits"),
+        "{script}"
+    );
+}

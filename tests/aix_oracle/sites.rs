@@ -44,9 +44,30 @@ const SPECS: &[&str] = &[
     "any",
 ];
 
+/// What the AIX rules find hardest, beyond the kernel test's specs: ICMP queries, TFTP,
+/// protocols without ports, ranges of source and destination ports together.
+pub const HARD_SPECS: &[&str] = &[
+    "icmp 8",
+    "icmp",
+    "icmpv6 128",
+    "udp 69",
+    "esp",
+    "tcp 513..1023 from 513..1023",
+    "udp 2000..3000 from 1000..1100",
+    "tcp 1..1023",
+    "udp 5000 from 513..1023",
+    "tcp 1000..1010",
+    "any",
+];
+
 /// A random site over the lab's addresses: clients in zone `c`, servers in zone `s`
 /// (`tests/kernel/differential.rs`, `random_site`).
 pub fn random_site(random: &mut Random) -> String {
+    random_site_of(random, SPECS)
+}
+
+/// [`random_site`] with other specs.
+pub fn random_site_of(random: &mut Random, specs: &[&str]) -> String {
     let mut text = String::from(
         "zone c = 198.18.1.0/24, fd00:f10c:1::/64\nzone s = 198.18.2.0/24, fd00:f10c:2::/64\n\
          firewall fw { zones c, s }\n\
@@ -74,7 +95,7 @@ pub fn random_site(random: &mut Random) -> String {
         let arrow = if random.below(6) == 0 { "<->" } else { "->" };
         text.push_str(&format!(
             "{action} {source} {arrow} {destination} : {}\n",
-            random.pick(SPECS)
+            random.pick(specs)
         ));
     }
     text
