@@ -7,6 +7,7 @@
 mod build;
 mod carve;
 pub mod genfilt;
+mod order;
 mod plan;
 pub mod region;
 pub mod report;
