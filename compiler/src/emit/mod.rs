@@ -97,6 +97,11 @@ pub trait Backend: Sync {
     fn warnings(&self, _input: &Input<'_>, _target: Target) -> Vec<crate::Diagnostic> {
         Vec::new()
     }
+    /// What holds for the output of every target, printed once by `flowc emit` (a platform's
+    /// fixed behaviour, say); none by default.
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// The files written with `-o DIR`, as paths relative to `DIR`; one file by default.
     fn files(&self, input: &Input<'_>, target: Option<Target>) -> Vec<(String, String)> {
         let stem = target.map_or("site", |target| input.policy.target_name(target));
