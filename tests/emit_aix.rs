@@ -72,6 +72,12 @@ fn emit_reports_what_the_aix_rules_cannot_express_at_the_items() {
         "{stderr}"
     );
     assert!(stderr.contains("stateless replies of `udp 69"), "{stderr}");
+    // AIX's reserved rule is the same for every script: one note, not a warning per host.
+    assert_eq!(
+        stderr.matches("reserved IPv4 filter rule 1").count(),
+        1,
+        "{stderr}"
+    );
     // The script lists the same, as comments above the rules.
     assert!(stdout.contains("# IPv4: not exact on AIX:"), "{stdout}");
     let explain = support::flowc(&["explain", "aix-stateless"], &root);
@@ -109,6 +115,13 @@ fn long_target_names_get_file_names_a_file_system_takes() {
         directory.path(),
     );
     assert_eq!(output.status.code(), Some(0), "{output:?}");
+    // The clients' warnings at the master's item are printed once.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        stderr.matches("[aix-stateless] Warning").count(),
+        2,
+        "{stderr}"
+    );
     let mut names: Vec<String> = std::fs::read_dir(directory.path().join("out"))
         .unwrap()
         .flatten()

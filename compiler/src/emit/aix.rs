@@ -59,8 +59,17 @@ impl Backend for Aix {
             self.emit(input, target),
         )]
     }
+    /// Located at the items; AIX's reserved rule, the same for every target, is a note.
     fn warnings(&self, input: &Input<'_>, target: Target) -> Vec<Diagnostic> {
-        compile(input, target).diagnostics
+        let rules = input.policy.rules_for(target);
+        let approximations = (plans(input, target, &rules).into_iter())
+            .flat_map(|(_, _, found)| found)
+            .filter(|found| found.reason != Reason::ReservedRule)
+            .collect::<Vec<_>>();
+        warnings::diagnostics(input, target, &rules, &approximations)
+    }
+    fn notes(&self) -> Vec<String> {
+        vec![warnings::RESERVED_RULE.to_string()]
     }
 }
 
@@ -73,15 +82,38 @@ pub struct Compiled {
 
 /// What the AIX rules of `target` treat unlike the model, for tests and tools.
 pub fn approximations(input: &Input<'_>, target: Target) -> Vec<Approximation> {
-    compile(input, target).approximations
+    let rules = input.policy.rules_for(target);
+    (plans(input, target, &rules).into_iter())
+        .flat_map(|(_, _, found)| found)
+        .collect()
+}
+
+/// The pieces of each family and what they cannot express.
+fn plans(
+    input: &Input<'_>,
+    target: Target,
+    rules: &crate::model::TargetRules<'_>,
+) -> Vec<(Family, build::FamilyPieces, Vec<Approximation>)> {
+    let (own, machine) = match target {
+        Target::Firewall(_) => (AddressSet::any(), false),
+        Target::Machine(index) => (input.policy.machines[index].addresses.clone(), true),
+    };
+    [Family::V4, Family::V6]
+        .into_iter()
+        .map(|family| {
+            let plan = build::build(rules, family);
+            let found = report::approximations(&plan, family, &own, machine);
+            (family, plan, found)
+        })
+        .collect()
 }
 
 pub fn compile(input: &Input<'_>, target: Target) -> Compiled {
     let policy = input.policy;
     let rules = policy.rules_for(target);
-    let (routing, own, machine) = match target {
-        Target::Firewall(_) => ('R', AddressSet::any(), false),
-        Target::Machine(index) => ('L', policy.machines[index].addresses.clone(), true),
+    let routing = match target {
+        Target::Firewall(_) => 'R',
+        Target::Machine(_) => 'L',
     };
     let mut text = String::from("#!/bin/ksh\n");
     text::push_comment(
@@ -103,9 +135,7 @@ pub fn compile(input: &Input<'_>, target: Target) -> Compiled {
          rmfilt -v 4 -n all 2>/dev/null || true\nrmfilt -v 6 -n all 2>/dev/null || true\nset -e\n\n",
     );
     let mut approximations = Vec::new();
-    for family in [Family::V4, Family::V6] {
-        let plan = build::build(&rules, family);
-        let found = report::approximations(&plan, family, &own, machine);
+    for (family, plan, found) in plans(input, target, &rules) {
         push_family(&mut text, input, &rules, family, routing, &plan, &found);
         approximations.extend(found);
     }

@@ -39,14 +39,15 @@ pub fn build(rules: &TargetRules<'_>, family: Family) -> FamilyPieces {
     let (all, unexpressible, carved) = part_list(&parts, family, wide)
         .or_else(|| part_list(&parts, family, |_| false))
         .expect("without carving every piece is named");
-    let mut ordered: Vec<Piece> = Vec::new();
-    for group in [Group::TcpReplies, Group::Denies, Group::Permits] {
-        ordered.extend(all.iter().filter(|piece| piece.group == group).cloned());
+    // Grouped without copying: a firewall's pieces hold large address sets.
+    let mut grouped: [Vec<Piece>; 4] = Default::default();
+    for piece in all {
+        grouped[piece.group as usize].push(piece);
     }
-    let ranges: Vec<Piece> = all
-        .into_iter()
-        .filter(|p| p.group == Group::Ranges)
-        .collect();
+    let [tcp_replies, denies, permits, ranges] = grouped;
+    let mut ordered: Vec<Piece> = tcp_replies;
+    ordered.extend(denies);
+    ordered.extend(permits);
     let (mut rewritten, ranges) = order_ranges(ranges);
     ordered.append(&mut rewritten);
     ordered.extend(ranges);
@@ -188,11 +189,10 @@ fn tftp_data(part: &Part, parts: &[Part]) -> Vec<Piece> {
             source_ports: data.clone(),
             ports: data.clone(),
         };
-        let allowed: Vec<Cell> = (parts.iter())
+        let allowed = (parts.iter())
             .filter(|other| other.allow && other.way.meets(way))
-            .map(|other| other.cell.clone())
-            .collect();
-        if super::region::subtract(vec![cell], &allowed).is_empty() {
+            .map(|other| &other.cell);
+        if super::region::subtract(vec![cell], allowed).is_empty() {
             continue;
         }
         out.extend(pieces(

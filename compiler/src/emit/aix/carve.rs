@@ -36,15 +36,15 @@ pub fn deny_cost(part: &Part) -> u64 {
 pub fn carve(all: Vec<Piece>, denies: &[(Way, Cell)]) -> Option<Vec<Piece>> {
     let mut out = Vec::with_capacity(all.len());
     for piece in all {
-        let cutting: Vec<Cell> = (denies.iter())
+        let cutting: Vec<&Cell> = (denies.iter())
             .filter(|(way, cell)| way.meets(piece.way) && cell.intersects(&piece.exact))
-            .map(|(_, cell)| cell.clone())
+            .map(|(_, cell)| cell)
             .collect();
         if cutting.is_empty() || matches!(piece.group, Group::TcpReplies | Group::Denies) {
             out.push(piece);
             continue;
         }
-        for cell in subtract(vec![piece.exact.clone()], &cutting) {
+        for cell in subtract(vec![piece.exact.clone()], cutting) {
             out.extend(rebuild(&piece, cell)?);
         }
     }

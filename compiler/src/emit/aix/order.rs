@@ -11,45 +11,58 @@ use std::collections::BTreeSet;
 /// Orders the range pieces so that no deny-above rule catches a packet a later piece
 /// permits. Pieces caught in a cycle are written port by port (returned first, to print
 /// with the other single-rule permits) or, past [`ENUMERATION_LIMIT`], widened.
-pub fn order_ranges(mut ranges: Vec<Piece>) -> (Vec<Piece>, Vec<Piece>) {
-    let mut rewritten = Vec::new();
-    loop {
-        let count = ranges.len();
-        let mut before: Vec<Vec<usize>> = vec![Vec::new(); count];
-        let mut waiting = vec![0usize; count];
-        for (first, piece) in ranges.iter().enumerate() {
-            for (later, other) in ranges.iter().enumerate() {
-                let caught = first != later
-                    && piece.way.meets(other.way)
-                    && other.cut.iter().any(|cut| cut.intersects(&piece.exact));
-                if caught {
-                    before[first].push(later);
-                    waiting[later] += 1;
-                }
+pub fn order_ranges(ranges: Vec<Piece>) -> (Vec<Piece>, Vec<Piece>) {
+    let count = ranges.len();
+    let mut before: Vec<Vec<usize>> = vec![Vec::new(); count];
+    let mut waiting = vec![0usize; count];
+    for (first, piece) in ranges.iter().enumerate() {
+        for (later, other) in ranges.iter().enumerate() {
+            let caught = first != later
+                && piece.way.meets(other.way)
+                && other.cut.iter().any(|cut| cut.intersects(&piece.exact));
+            if caught {
+                before[first].push(later);
+                waiting[later] += 1;
             }
         }
-        let mut ready: BTreeSet<usize> = (0..count).filter(|&i| waiting[i] == 0).collect();
-        let mut order = Vec::with_capacity(count);
-        while let Some(next) = ready.pop_first() {
-            order.push(next);
-            for &later in &before[next] {
-                waiting[later] -= 1;
-                if waiting[later] == 0 {
-                    ready.insert(later);
-                }
-            }
-        }
-        if order.len() == count {
-            let mut slots: Vec<Option<Piece>> = ranges.into_iter().map(Some).collect();
-            let ordered = order.into_iter().filter_map(|i| slots[i].take()).collect();
-            return (rewritten, ordered);
-        }
-        let stuck = (0..count)
-            .filter(|&i| waiting[i] > 0)
-            .min_by_key(|&i| cost(&ranges[i]))
-            .expect("a cycle has members");
-        rewritten.extend(rewrite(ranges.remove(stuck)));
     }
+    // Kahn's order, lowest index first; when every piece left waits on another (a cycle),
+    // the cheapest of them is written without its deny-above rules and taken out of the
+    // graph, which frees the pieces it held back.
+    let mut ready: BTreeSet<usize> = (0..count).filter(|&i| waiting[i] == 0).collect();
+    let mut done = vec![false; count];
+    let mut order = Vec::with_capacity(count);
+    let mut taken_out = Vec::new();
+    while order.len() + taken_out.len() < count {
+        let next = match ready.pop_first() {
+            Some(next) => {
+                order.push(next);
+                next
+            }
+            None => {
+                let stuck = (0..count)
+                    .filter(|&i| !done[i])
+                    .min_by_key(|&i| cost(&ranges[i]))
+                    .expect("a cycle has members");
+                taken_out.push(stuck);
+                stuck
+            }
+        };
+        done[next] = true;
+        for &later in &before[next] {
+            waiting[later] -= 1;
+            if waiting[later] == 0 && !done[later] {
+                ready.insert(later);
+            }
+        }
+    }
+    let mut slots: Vec<Option<Piece>> = ranges.into_iter().map(Some).collect();
+    let rewritten = (taken_out.into_iter())
+        .filter_map(|i| slots[i].take())
+        .flat_map(rewrite)
+        .collect();
+    let ordered = order.into_iter().filter_map(|i| slots[i].take()).collect();
+    (rewritten, ordered)
 }
 
 /// How many rules a range piece takes port by port.

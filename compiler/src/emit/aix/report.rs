@@ -44,10 +44,10 @@ pub struct Approximation {
     pub opened: Cell,
 }
 
-fn cells(parts: &[Part], allow: bool, way: Way) -> Vec<Cell> {
+fn cells(parts: &[Part], allow: bool, way: Way) -> Vec<&Cell> {
     (parts.iter())
         .filter(|part| part.allow == allow && part.way.meets(way))
-        .map(|part| part.cell.clone())
+        .map(|part| &part.cell)
         .collect()
 }
 
@@ -63,12 +63,19 @@ pub fn approximations(
     let opened = |piece: &super::plan::Piece| {
         piece.widened || matches!(piece.kind, Kind::Reply | Kind::TftpData)
     };
+    // What the model permits or denies, by direction: what a rule opens beyond it is new.
+    let known = |way: Way| -> Vec<&Cell> {
+        (plan.parts.iter())
+            .filter(|part| part.way.meets(way))
+            .map(|part| &part.cell)
+            .collect()
+    };
+    let known = [known(Way::In), known(Way::Out), known(Way::Both)];
     for piece in (plan.pieces.iter())
         .filter(|piece| matches!(piece.group, Group::Permits | Group::Ranges) && opened(piece))
     {
-        let mut known = cells(&plan.parts, true, piece.way);
-        known.extend(cells(&plan.parts, false, piece.way));
-        let packets = subtract(vec![piece.exact.clone()], &known);
+        let known = &known[piece.way as usize];
+        let packets = subtract(vec![piece.exact.clone()], known.iter().copied());
         let Some(witness) = packets.first().and_then(Cell::witness) else {
             continue;
         };
@@ -183,7 +190,10 @@ fn replies_denied(part: &Part, parts: &[Part], family: Family) -> Vec<Approximat
                 },
                 None => swapped(&blocked),
             };
-            let packets = subtract(vec![back.intersection(&requests)], &denied_requests);
+            let packets = subtract(
+                vec![back.intersection(&requests)],
+                denied_requests.iter().copied(),
+            );
             let Some(witness) = packets.first().and_then(Cell::witness) else {
                 continue;
             };
@@ -234,7 +244,7 @@ fn reserved_rule(parts: &[Part], own: &AddressSet, machine: bool) -> Vec<Approxi
             source_ports: PortSet::single(4001),
             ports: PortSet::single(4001),
         };
-        let mut packets = subtract(vec![cell.clone()], &cells(parts, true, way));
+        let mut packets = subtract(vec![cell.clone()], cells(parts, true, way));
         packets.extend(
             (cells(parts, false, way).iter())
                 .map(|deny| deny.intersection(&cell))

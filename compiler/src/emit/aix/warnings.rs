@@ -31,7 +31,8 @@ crate::declare_codes! {
     ///   through without opening what the deny forbids: the deny wins and the flow does not
     ///   work on AIX.
     /// - AIX's reserved IPv4 filter rule 1 permits udp from port 4001 to port 4001 in both
-    ///   directions before any rule flowc adds; `rmfilt` and `mvfilt` cannot touch it.
+    ///   directions before any rule flowc adds; `rmfilt` and `mvfilt` cannot touch it. Being
+    ///   the same for every script, it is a note printed once per `emit`.
     /// - genfilt compares a port with one operator, so a range is a deny of the ports above
     ///   it followed by a permit from its lower end; where no order of such pairs holds
     ///   (their denies catching each other's ports), a range is written port by port up to
@@ -43,6 +44,12 @@ crate::declare_codes! {
     /// answers it as the model does, and the AIX rules treat it otherwise.
     AIX_STATELESS = "aix-stateless", "AIX filter rules cannot express a flow exactly";
 }
+
+/// What `flowc emit --target aix` says once of every script: the model's denies of udp 4001
+/// to 4001 do not hold on AIX.
+pub const RESERVED_RULE: &str = "aix-stateless: AIX's reserved IPv4 filter rule 1 permits udp from port 4001 to port 4001 \
+     in both directions before any rule flowc adds, and rmfilt and mvfilt cannot remove or move it: \
+     on AIX such packets pass whatever the site says";
 
 /// One item's notes, and labels at the denies that block its replies.
 type Item = (Vec<String>, Vec<(Span, String)>);
