@@ -48,6 +48,7 @@ pub fn all_codes() -> Vec<CodeInfo> {
         crate::resolve::CODES,
         crate::lower::CODES,
         IO_CODES,
+        crate::emit::aix::CODES,
     ]
     .iter()
     .flat_map(|list| list.iter().copied())

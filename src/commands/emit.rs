@@ -69,6 +69,7 @@ pub fn run(
             return status::USAGE;
         }
         crate::output::print(&backend.emit(&input, chosen));
+        report_warnings(&input, backend, chosen.into_iter());
         return status::CLEAN;
     };
     let wanted = |target: &Target| {
@@ -98,6 +99,7 @@ pub fn run(
             .map(|(relative, contents)| (directory.join(relative), contents.into_bytes()))
             .collect()
     };
+    let emitted: Vec<Target> = targets.iter().flatten().copied().collect();
     let written = crate::parallel::map_unordered(targets, render, |files| {
         write_all_atomically(files.flatten())
     });
@@ -109,7 +111,90 @@ pub fn run(
         }
     };
     eprintln!("wrote {count} file(s) to {}", directory.display());
+    report_warnings(&input, backend, emitted.into_iter());
     crate::release_at_exit(input);
     crate::release_at_exit(checked);
     status::CLEAN
+}
+
+/// Prints on standard error what the backend reports its output of each target cannot
+/// express exactly (the AIX backend's `aix-stateless` warnings). Warnings of several targets
+/// at the same item that differ only in addresses and numbers (a thousand NIM clients of one
+/// master) are printed once, with the number of other targets; the backend's notes about
+/// every target's output follow.
+fn report_warnings(
+    input: &Input<'_>,
+    backend: &dyn flowc_compiler::emit::Backend,
+    targets: impl Iterator<Item = Target>,
+) {
+    let mut merged: Vec<(flowc_compiler::Diagnostic, usize)> = Vec::new();
+    let mut seen: std::collections::HashMap<_, usize> = std::collections::HashMap::new();
+    let mut any = false;
+    for warning in targets.flat_map(|target| {
+        any = true;
+        backend.warnings(input, target)
+    }) {
+        let key = (
+            warning.code,
+            warning.primary.span,
+            warning
+                .notes
+                .iter()
+                .map(|note| masked(note))
+                .collect::<Vec<_>>(),
+        );
+        match seen.get(&key) {
+            Some(&index) => merged[index].1 += 1,
+            None => {
+                seen.insert(key, merged.len());
+                merged.push((warning, 0));
+            }
+        }
+    }
+    let warnings: Vec<flowc_compiler::Diagnostic> = (merged.into_iter())
+        .map(|(warning, others)| match others {
+            0 => warning,
+            _ => warning.with_note(format!(
+                "the same holds, with their own addresses, for {others} more target(s) of the {} output; each script lists its own",
+                backend.name()
+            )),
+        })
+        .collect();
+    use std::io::IsTerminal;
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    if !warnings.is_empty() {
+        eprint!(
+            "{}",
+            flowc_compiler::report::render_human(input.sources, &warnings, color)
+        );
+        eprintln!(
+            "{} warning(s) about what the {} output cannot express exactly",
+            warnings.len(),
+            backend.name()
+        );
+    }
+    if any {
+        for note in backend.notes() {
+            eprintln!("note: {note}");
+        }
+    }
+}
+
+/// A note with its addresses, ports and counts replaced by `#`, to compare warnings of
+/// different targets.
+fn masked(note: &str) -> String {
+    note.split(' ')
+        .map(|word| {
+            let numeric = word.chars().any(|c| c.is_ascii_digit() || c == ':')
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() || ":./,()[]-".contains(c));
+            if numeric {
+                "#"
+            } else {
+                word
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -100,6 +100,16 @@ pub trait Backend: Sync {
     /// The output for one target; for a per-site backend, `None` is the whole site (a
     /// per-target backend prints nothing for `None`: the command line never asks it to).
     fn emit(&self, input: &Input<'_>, target: Option<Target>) -> String;
+    /// What the output of `target` cannot express exactly, as warnings located at the site's
+    /// items (`flowc emit` prints them); none by default.
+    fn warnings(&self, _input: &Input<'_>, _target: Target) -> Vec<crate::Diagnostic> {
+        Vec::new()
+    }
+    /// What holds for the output of every target, printed once by `flowc emit` (a platform's
+    /// fixed behaviour, say); none by default.
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
     /// The files written with `-o DIR`, as paths relative to `DIR`; one file by default.
     fn files(&self, input: &Input<'_>, target: Option<Target>) -> Vec<(String, String)> {
         let stem = target.map_or("site", |target| input.policy.target_name(target));

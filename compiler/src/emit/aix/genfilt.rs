@@ -1,204 +1,203 @@
-//! genfilt commands for one rule: port fields, IF/ENDIF blocks, reply rules and addresses.
+//! One genfilt rule, as the planner builds it and as the script prints it: the action, the
+//! direction, the two address sets, genfilt's protocol word and one comparison per port field.
 
-use super::DESCRIPTION_LIMIT;
-use crate::emit::{Family, FamilyRule};
-use crate::model::{Action, Direction, Protocol};
+use super::region::{all_protocols, Cell, TCP, TCP_ACK, UDP};
+use crate::model::{AddressSet, PortSet, Protocol};
 use ipnet::IpNet;
 
-/// One port field: `(operator, value)` for a single comparison, or the lower and upper bounds.
-enum Field {
-    One(&'static str, u16),
-    Two(u16, u16),
+/// genfilt's `-c` values that flowc prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Proto {
+    Tcp,
+    /// TCP segments with the ACK flag: replies, never the first packet of a connection.
+    TcpAck,
+    Udp,
+    Icmp,
+    Icmpv6,
+    /// Any other protocol by number (genfilt takes 1..=252; `esp` and `ah` by name).
+    Number(u8),
+    All,
 }
 
-fn field(lo: u16, hi: u16) -> Field {
-    match (lo, hi) {
-        (0, u16::MAX) => Field::One("any", 0),
-        _ if lo == hi => Field::One("eq", lo),
-        (_, u16::MAX) => Field::One("ge", lo),
-        (0, _) => Field::One("le", hi),
-        _ => Field::Two(lo, hi),
+impl Proto {
+    /// The genfilt word for a model protocol; `None` for a number genfilt does not take.
+    pub fn of(protocol: Protocol) -> Option<Proto> {
+        Some(match protocol {
+            Protocol::Tcp => Proto::Tcp,
+            Protocol::Udp => Proto::Udp,
+            Protocol::Icmp => Proto::Icmp,
+            Protocol::Icmpv6 => Proto::Icmpv6,
+            Protocol::Any => Proto::All,
+            Protocol::Ip(6) => Proto::Tcp,
+            Protocol::Ip(17) => Proto::Udp,
+            Protocol::Ip(number @ 1..=252) => Proto::Number(number),
+            Protocol::Ip(_) => return None,
+        })
+    }
+
+    pub fn word(self) -> String {
+        match self {
+            Proto::Tcp => "tcp".into(),
+            Proto::TcpAck => "tcp/ack".into(),
+            Proto::Udp => "udp".into(),
+            Proto::Icmp => "icmp".into(),
+            Proto::Icmpv6 => "icmpv6".into(),
+            Proto::Number(50) => "esp".into(),
+            Proto::Number(51) => "ah".into(),
+            Proto::Number(number) => number.to_string(),
+            Proto::All => "all".into(),
+        }
+    }
+
+    /// The protocol values (see [`Cell::protocols`]) the word matches.
+    pub fn values(self) -> PortSet {
+        match self {
+            Proto::Tcp => PortSet::from_ranges([(TCP, TCP), (TCP_ACK, TCP_ACK)]),
+            Proto::TcpAck => PortSet::single(TCP_ACK),
+            Proto::Udp => PortSet::single(UDP),
+            Proto::Icmp => PortSet::single(1),
+            Proto::Icmpv6 => PortSet::single(58),
+            Proto::Number(number) => PortSet::single(u16::from(number)),
+            Proto::All => all_protocols(),
+        }
     }
 }
 
-/// The genfilt commands of one rule in one family, with the reply rules of a permit.
-pub(super) fn commands(
-    part: &FamilyRule<'_>,
-    version: u8,
-    routing: &str,
-    description: &str,
-) -> String {
-    let rule = part.rule;
-    let opening = &rule.opening;
-    let any_network = |family: Family| {
-        if family == Family::V4 {
-            "0.0.0.0/0"
+/// One comparison of a port field (or ICMP type and code): genfilt's operator and value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    Any,
+    Eq(u16),
+    Ge(u16),
+    Le(u16),
+    Gt(u16),
+}
+
+impl Op {
+    /// The single comparison that holds exactly `lo..=hi`, if there is one.
+    pub fn exact(lo: u16, hi: u16) -> Option<Op> {
+        match (lo, hi) {
+            (0, u16::MAX) => Some(Op::Any),
+            _ if lo == hi => Some(Op::Eq(lo)),
+            (_, u16::MAX) => Some(Op::Ge(lo)),
+            (0, _) => Some(Op::Le(hi)),
+            _ => None,
+        }
+    }
+
+    /// The smallest single comparison holding `lo..=hi`.
+    pub fn enclosing(lo: u16, hi: u16) -> Op {
+        Op::exact(lo, hi).unwrap_or(if u16::MAX - lo < hi {
+            Op::Ge(lo)
         } else {
-            "::/0"
-        }
-    };
-    let side = |side: &crate::emit::Side<'_>| -> Vec<IpNet> {
-        crate::emit::networks(side)
-            .unwrap_or_else(|| vec![any_network(part.family).parse().expect("a valid network")])
-    };
-    let (sources, destinations) = (side(&part.source), side(&part.destination));
-    let action = if rule.action == Action::Allow {
-        "P"
-    } else {
-        "D"
-    };
-    let (request, reply) = match rule.direction {
-        Direction::Input => ("I", "O"),
-        Direction::Output => ("O", "I"),
-        Direction::Forward => ("B", "B"),
-    };
-    let protocol = match opening.protocol {
-        Protocol::Tcp | Protocol::Udp | Protocol::Icmp | Protocol::Icmpv6 => {
-            opening.protocol.name()
-        }
-        Protocol::Ip(50) => "esp".into(),
-        Protocol::Ip(51) => "ah".into(),
-        Protocol::Ip(number) => number.to_string(),
-        Protocol::Any => "all".into(),
-    };
-    // (source field, destination field) pairs; for ICMP the source field is the type.
-    let mut fields: Vec<(Field, Field)> = Vec::new();
-    let mut replies: Vec<(Field, Field)> = Vec::new();
-    match opening.protocol {
-        Protocol::Tcp | Protocol::Udp => {
-            for &(dlo, dhi) in opening.ports.ranges() {
-                for &(slo, shi) in opening.source_ports.ranges() {
-                    fields.push((field(slo, shi), field(dlo, dhi)));
-                    replies.push((field(dlo, dhi), field(slo, shi)));
-                }
-            }
-        }
-        Protocol::Icmp | Protocol::Icmpv6 => {
-            for &(lo, hi) in opening.ports.ranges() {
-                fields.push((field(lo, hi.min(255)), Field::One("any", 0)));
-            }
-            // Echo requests are answered by echo replies; other types have no reply.
-            let (echo, answer) = if opening.protocol == Protocol::Icmp {
-                (8, 0)
-            } else {
-                (128, 129)
-            };
-            if opening.ports.is_full() {
-                replies.push((Field::One("any", 0), Field::One("any", 0)));
-            } else if opening.ports.contains(echo) {
-                replies.push((Field::One("eq", answer), Field::One("any", 0)));
-            }
-        }
-        Protocol::Ip(_) | Protocol::Any => {
-            fields.push((Field::One("any", 0), Field::One("any", 0)));
-            replies.push((Field::One("any", 0), Field::One("any", 0)));
+            Op::Le(hi)
+        })
+    }
+
+    pub fn set(self) -> PortSet {
+        match self {
+            Op::Any => PortSet::full(),
+            Op::Eq(value) => PortSet::single(value),
+            Op::Ge(value) => PortSet::range(value, u16::MAX),
+            Op::Le(value) => PortSet::range(0, value),
+            Op::Gt(value) if value == u16::MAX => PortSet::empty(),
+            Op::Gt(value) => PortSet::range(value + 1, u16::MAX),
         }
     }
-    let reply_protocol = if opening.protocol == Protocol::Tcp {
-        "tcp/ack".to_string()
-    } else {
-        protocol.clone()
-    };
-    let mut text = String::new();
-    for source in &sources {
-        for destination in &destinations {
-            let addresses = format!(
-                "{} {}",
-                address(source, "-s", "-m"),
-                address(destination, "-d", "-M")
-            );
-            let reverse = format!(
-                "{} {}",
-                address(destination, "-s", "-m"),
-                address(source, "-d", "-M")
-            );
-            let base = format!("genfilt -v {version} -a {action} {addresses} -c {protocol}");
-            for (source_field, destination_field) in &fields {
-                text.push_str(&one(
-                    &base,
-                    &addresses,
-                    version,
-                    source_field,
-                    destination_field,
-                    routing,
-                    request,
-                    description,
+
+    fn words(self) -> (&'static str, u16) {
+        match self {
+            Op::Any => ("any", 0),
+            Op::Eq(value) => ("eq", value),
+            Op::Ge(value) => ("ge", value),
+            Op::Le(value) => ("le", value),
+            Op::Gt(value) => ("gt", value),
+        }
+    }
+}
+
+/// Which packets a rule looks at: `-w I`, `-w O`, or `-w B` (a firewall's forwarded traffic).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Way {
+    In,
+    Out,
+    Both,
+}
+
+impl Way {
+    pub fn reversed(self) -> Way {
+        match self {
+            Way::In => Way::Out,
+            Way::Out => Way::In,
+            Way::Both => Way::Both,
+        }
+    }
+
+    /// Whether a rule of one way can see a packet a rule of the other sees.
+    pub fn meets(self, other: Way) -> bool {
+        self == other || self == Way::Both || other == Way::Both
+    }
+
+    pub fn letter(self) -> char {
+        match self {
+            Way::In => 'I',
+            Way::Out => 'O',
+            Way::Both => 'B',
+        }
+    }
+}
+
+/// One rule before its address sets are split into CIDRs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rule {
+    pub permit: bool,
+    pub way: Way,
+    pub source: AddressSet,
+    pub destination: AddressSet,
+    pub protocol: Proto,
+    pub source_field: Op,
+    pub destination_field: Op,
+}
+
+impl Rule {
+    /// The packets the rule matches.
+    pub fn cell(&self) -> Cell {
+        Cell {
+            source: self.source.clone(),
+            destination: self.destination.clone(),
+            protocols: self.protocol.values(),
+            source_ports: self.source_field.set(),
+            ports: self.destination_field.set(),
+        }
+    }
+
+    /// The genfilt commands, one per (source CIDR, destination CIDR); `description` is already
+    /// safe inside double quotes.
+    pub fn print(&self, out: &mut String, version: u8, routing: char, description: &str) {
+        let (source_operator, source_value) = self.source_field.words();
+        let (operator, value) = self.destination_field.words();
+        let action = if self.permit { 'P' } else { 'D' };
+        for source in self.source.to_networks() {
+            for destination in self.destination.to_networks() {
+                out.push_str(&format!(
+                    "genfilt -v {version} -a {action} {} {} -c {} -o {source_operator} -p {source_value} \
+                     -O {operator} -P {value} -r {routing} -w {} -l N -f Y -i all -D \"{description}\"\n",
+                    address(&source, "-s", "-m"),
+                    address(&destination, "-d", "-M"),
+                    self.protocol.word(),
+                    self.way.letter(),
                 ));
             }
-            if rule.action == Action::Allow {
-                let base = format!("genfilt -v {version} -a P {reverse} -c {reply_protocol}");
-                let description =
-                    crate::emit::shorten(&format!("reply: {description}"), DESCRIPTION_LIMIT);
-                for (source_field, destination_field) in &replies {
-                    text.push_str(&one(
-                        &base,
-                        &reverse,
-                        version,
-                        source_field,
-                        destination_field,
-                        routing,
-                        reply,
-                        &description,
-                    ));
-                }
-            }
         }
     }
-    text
 }
 
-/// One rule, or an `IF` … `ENDIF` block when a port field is a two-sided range.
-#[allow(clippy::too_many_arguments)]
-fn one(
-    base: &str,
-    addresses: &str,
-    version: u8,
-    source: &Field,
-    destination: &Field,
-    routing: &str,
-    way: &str,
-    description: &str,
-) -> String {
-    let tail = format!("-r {routing} -w {way} -l N -f Y -i all -D \"{description}\"");
-    let lower = |field: &Field| match *field {
-        Field::One(operator, value) => (operator, value),
-        Field::Two(lo, _) => ("ge", lo),
-    };
-    let upper = |field: &Field| match *field {
-        Field::One(operator, value) => (operator, value),
-        Field::Two(_, hi) => ("le", hi),
-    };
-    let ports = |(so, sv): (&str, u16), (d_op, dv): (&str, u16)| {
-        format!("-o {so} -p {sv} -O {d_op} -P {dv}")
-    };
-    let rule = format!(
-        "{base} {} {tail}\n",
-        ports(upper(source), upper(destination))
-    );
-    if matches!(source, Field::One(..)) && matches!(destination, Field::One(..)) {
-        return rule;
-    }
-    let condition = base
-        .replacen(" -a P ", " -a I ", 1)
-        .replacen(" -a D ", " -a I ", 1);
+/// `-s 10.1.0.0 -m 255.255.255.0`; an IPv6 mask is written as an address too
+/// (`-m ffff:ffff:ffff:ffff::`), the form of a subnet mask in either family.
+pub fn address(network: &IpNet, address_flag: &str, mask_flag: &str) -> String {
     format!(
-        "{condition} {} {tail}\n{rule}genfilt -v {version} -a E {addresses}\n",
-        ports(lower(source), lower(destination))
+        "{address_flag} {} {mask_flag} {}",
+        network.network(),
+        network.netmask()
     )
-}
-
-/// `-s 10.1.0.0 -m 255.255.255.0` (IPv4 masks) or `-s fd00:1:: -m 64` (IPv6 prefix lengths).
-fn address(network: &IpNet, address_flag: &str, mask_flag: &str) -> String {
-    match network {
-        IpNet::V4(network) => format!(
-            "{address_flag} {} {mask_flag} {}",
-            network.network(),
-            network.netmask()
-        ),
-        IpNet::V6(network) => format!(
-            "{address_flag} {} {mask_flag} {}",
-            network.network(),
-            network.prefix_len()
-        ),
-    }
 }
