@@ -1,10 +1,15 @@
-//! The filesystem side of the command line: finding a site's files and writing output atomically.
+//! The filesystem side of the command line: finding a site's files and reading them safely.
+//! Writing is in `atomic_file.rs` and `output_directory.rs`.
 
 use flowc_compiler::World;
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::ffi::OsString;
-use std::io::Write;
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+
+/// The largest site file read: a site of 100,000 flows is 6 MB in all. A larger file (or
+/// `x.flow -> /dev/zero`) is reported, never read to the end.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
 
 /// A site on disk: every `.flow` file under the given paths, named as the user would write them.
 pub struct FileSystemWorld {
@@ -61,7 +66,7 @@ impl World for FileSystemWorld {
             .files
             .get(name)
             .ok_or_else(|| format!("{name} is not part of the site"))?;
-        let bytes = std::fs::read(path).map_err(|error| error.to_string())?;
+        let bytes = read_site_file(path)?;
         Ok(match String::from_utf8(bytes) {
             Ok(text) => text,
             Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
@@ -69,7 +74,42 @@ impl World for FileSystemWorld {
     }
 }
 
+/// Reads a regular file (a symlink to one is fine) of at most [`MAX_FILE_BYTES`]. A FIFO, a
+/// device or a directory named `*.flow` is refused without blocking: it is opened without
+/// waiting for a writer, and what was opened is checked, not what the name pointed at before.
+pub fn read_site_file(path: &Path) -> Result<Vec<u8>, String> {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|error| error.to_string())?;
+    let metadata = file.metadata().map_err(|error| error.to_string())?;
+    if !metadata.is_file() {
+        return Err("not a regular file (a FIFO, device or directory is never read)".into());
+    }
+    if metadata.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "{} bytes, more than the {} MiB a site file may have",
+            metadata.len(),
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|error| error.to_string())?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "grew past the {} MiB a site file may have while it was read",
+            MAX_FILE_BYTES >> 20
+        ));
+    }
+    Ok(bytes)
+}
+
 /// Finds `.flow` files below `directory` in sorted order, skipping hidden directories and `target`.
+/// A symlink to a directory is not followed (a link to a parent would loop); a symlink to a
+/// file is taken like the file.
 fn walk(directory: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(directory)?.collect::<Result<_, _>>()?;
     entries.sort_by_key(|entry| entry.file_name());
@@ -81,7 +121,11 @@ fn walk(directory: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
             if !name.starts_with('.') && name != "target" && name != "node_modules" {
                 walk(&path, found)?;
             }
-        } else if name.ends_with(".flow") {
+        } else if name.ends_with(".flow")
+            && std::fs::metadata(&path).is_ok_and(|metadata| metadata.is_file())
+        {
+            // Only regular files (and symlinks to them) are site files: a FIFO or device named
+            // `*.flow` would block or never end.
             found.push(path);
         }
     }
@@ -96,138 +140,4 @@ fn display_name(path: &Path) -> String {
     let path = relative.unwrap_or_else(|| path.to_path_buf());
     let text = path.to_string_lossy().into_owned();
     text.strip_prefix("./").map(str::to_string).unwrap_or(text)
-}
-
-/// Writes a file by writing a temporary sibling and renaming it over the target, so a reader
-/// never sees a half-written file.
-pub fn write_atomically(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    write_all_atomically([(path.to_path_buf(), contents.to_vec())])
-        .map(|_| ())
-        .map_err(|(_, error)| error)
-}
-
-/// Writes many files atomically: each goes to a temporary sibling first; then one flush of the
-/// file system that received one makes them all durable; then each is renamed over its target.
-/// A reader never sees a half-written file, and a site of 100,000 rulesets costs one flush per
-/// file system, not 100,000.
-/// Files whose contents are already on disk are left alone, so their times do not change.
-/// Contents are taken one file at a time, so a caller can produce them lazily. Returns the
-/// number of files; on failure, the path that failed, and no temporary file is left behind.
-pub fn write_all_atomically(
-    files: impl IntoIterator<Item = (PathBuf, Vec<u8>)>,
-) -> Result<usize, (PathBuf, std::io::Error)> {
-    let mut pending: Vec<(PathBuf, PathBuf)> = Vec::new();
-    let mut count = 0;
-    let mut directories: HashMap<PathBuf, Directory> = HashMap::new();
-    let result = (|| {
-        for (path, contents) in files {
-            count += 1;
-            let directory = directory_of(&path);
-            let seen = directories.contains_key(directory);
-            let state = directories.entry(directory.to_path_buf()).or_default();
-            if seen {
-                state.names.get_or_insert_with(|| names_in(directory));
-            }
-            // Without a listing yet (the directory's first file), the file may be there.
-            let present = state
-                .names
-                .as_ref()
-                .is_none_or(|names| path.file_name().is_some_and(|name| names.contains(name)));
-            if present && std::fs::read(&path).is_ok_and(|existing| existing == contents) {
-                continue;
-            }
-            if !state.created {
-                std::fs::create_dir_all(directory).map_err(|error| (path.clone(), error))?;
-                state.created = true;
-            }
-            let file_name = path
-                .file_name()
-                .map(|name| name.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let temporary =
-                directory.join(format!(".{file_name}.flowc-{}.tmp", std::process::id()));
-            let mut file =
-                std::fs::File::create(&temporary).map_err(|error| (path.clone(), error))?;
-            pending.push((temporary, path.clone()));
-            file.write_all(&contents).map_err(|error| (path, error))?;
-        }
-        flush_to_disk(&pending).map_err(|error| (PathBuf::from("."), error))?;
-        for (temporary, path) in &pending {
-            std::fs::rename(temporary, path).map_err(|error| (path.clone(), error))?;
-        }
-        Ok(count)
-    })();
-    if result.is_err() {
-        for (temporary, _) in &pending {
-            let _ = std::fs::remove_file(temporary);
-        }
-    }
-    result
-}
-
-/// What [`write_all_atomically`] knows of one output directory.
-#[derive(Default)]
-struct Directory {
-    /// The names it held, read at its second file: only those can hold the same bytes already,
-    /// so a fresh output directory costs no failed open per file, and writing a single file
-    /// (`flowc fmt`) never lists its directory.
-    names: Option<HashSet<OsString>>,
-    /// Whether it was created (or found) already: most files share one directory.
-    created: bool,
-}
-
-/// The directory a file is written in: its parent, or `.` for a bare file name.
-fn directory_of(path: &Path) -> &Path {
-    path.parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-}
-
-/// The names in a directory; none when it cannot be read (it does not exist yet).
-fn names_in(directory: &Path) -> HashSet<OsString> {
-    std::fs::read_dir(directory)
-        .map(|entries| {
-            entries
-                .filter_map(Result::ok)
-                .map(|entry| entry.file_name())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Makes the written temporary files durable before they are renamed into place.
-#[cfg(target_os = "linux")]
-fn flush_to_disk(pending: &[(PathBuf, PathBuf)]) -> std::io::Result<()> {
-    use std::os::fd::AsRawFd;
-    use std::os::unix::fs::MetadataExt;
-    // One syncfs flushes a whole file system, whatever the file count. The output directory may
-    // hold a mount point, so every file system that received a file is flushed: a temporary
-    // file lives on its directory's file system, and there are few directories.
-    let directories: std::collections::BTreeSet<&Path> = pending
-        .iter()
-        .map(|(temporary, _)| directory_of(temporary))
-        .collect();
-    let mut flushed_devices = Vec::new();
-    for directory in directories {
-        let handle = std::fs::File::open(directory)?;
-        let device = handle.metadata()?.dev();
-        if flushed_devices.contains(&device) {
-            continue;
-        }
-        flushed_devices.push(device);
-        // SAFETY: `syncfs` only reads the descriptor, which `handle` keeps open for the call.
-        if unsafe { libc::syncfs(handle.as_raw_fd()) } != 0 {
-            return Err(std::io::Error::last_os_error());
-        }
-    }
-    Ok(())
-}
-
-/// Makes the written temporary files durable before they are renamed into place.
-#[cfg(not(target_os = "linux"))]
-fn flush_to_disk(pending: &[(PathBuf, PathBuf)]) -> std::io::Result<()> {
-    for (temporary, _) in pending {
-        std::fs::File::open(temporary)?.sync_all()?;
-    }
-    Ok(())
 }

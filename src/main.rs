@@ -3,9 +3,11 @@
 //! It lives in the root package so that it can depend on both `flowc-compiler` and `flowc-lsp`
 //! without either depending on the other (see ARCHITECTURE.md).
 
+mod atomic_file;
 mod commands;
 mod files;
 mod output;
+mod output_directory;
 mod parallel;
 
 use clap::{Parser, Subcommand, ValueEnum};

@@ -397,7 +397,8 @@ impl LanguageServer for Backend {
             Some(text) => text,
             None => match uri
                 .to_file_path()
-                .and_then(|path| std::fs::read_to_string(path).ok())
+                .and_then(|path| crate::snapshot::read_regular_file(&path))
+                .and_then(|bytes| String::from_utf8(bytes).ok())
             {
                 Some(text) => text,
                 None => return Ok(None),

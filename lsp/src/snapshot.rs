@@ -115,7 +115,8 @@ pub fn materialize_stdlib() -> PathBuf {
 }
 
 /// Every `.flow` file under `root` as (name relative to root, text), skipping hidden
-/// directories, `target` and `node_modules`.
+/// directories, `target` and `node_modules`. Symlinks to directories are not followed (a link
+/// to a parent loops); only regular files are read (see [`read_regular_file`]).
 pub fn scan(root: &Path) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
     let mut pending = vec![root.to_path_buf()];
@@ -132,12 +133,14 @@ pub fn scan(root: &Path) -> BTreeMap<String, String> {
         for entry in entries.flatten() {
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
-            if path.is_dir() {
+            if entry.file_type().is_ok_and(|kind| kind.is_dir()) {
                 if !name.starts_with('.') && name != "target" && name != "node_modules" {
                     pending.push(path);
                 }
             } else if name.ends_with(".flow") {
-                if let (Ok(bytes), Ok(relative)) = (std::fs::read(&path), path.strip_prefix(root)) {
+                if let (Some(bytes), Ok(relative)) =
+                    (read_regular_file(&path), path.strip_prefix(root))
+                {
                     files.insert(
                         relative.to_string_lossy().into_owned(),
                         String::from_utf8_lossy(&bytes).into_owned(),
@@ -147,6 +150,28 @@ pub fn scan(root: &Path) -> BTreeMap<String, String> {
         }
     }
     files
+}
+
+/// The largest file the server reads, as the command line: a whole site is a few megabytes.
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
+
+/// The bytes of a regular file (or a symlink to one) of at most [`MAX_FILE_BYTES`]; `None` for
+/// a FIFO, device or directory, which is never waited on or read to no end.
+pub fn read_regular_file(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .ok()?;
+    let metadata = file.metadata().ok()?;
+    if !metadata.is_file() || metadata.len() > MAX_FILE_BYTES {
+        return None;
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    file.take(MAX_FILE_BYTES).read_to_end(&mut bytes).ok()?;
+    Some(bytes)
 }
 
 /// The site-relative name of a document URI, if it is under the root.

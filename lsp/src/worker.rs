@@ -234,7 +234,9 @@ pub(crate) fn apply(
         Event::Close { uri } => {
             if let Some(name) = name(&uri) {
                 open.remove(&name);
-                match uri.to_file_path().and_then(|path| std::fs::read(path).ok()) {
+                match (uri.to_file_path())
+                    .and_then(|path| crate::snapshot::read_regular_file(&path))
+                {
                     Some(bytes) => {
                         disk.insert(name, String::from_utf8_lossy(&bytes).into_owned());
                     }

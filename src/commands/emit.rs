@@ -1,6 +1,7 @@
 //! `flowc emit`: check a site, then print or write the rulesets of one backend.
 
-use crate::files::{write_all_atomically, FileSystemWorld};
+use crate::files::FileSystemWorld;
+use crate::output_directory::OutputDirectory;
 use crate::{status, ReportFormat};
 use flowc_compiler::emit::{backend, Input, Layout};
 use flowc_compiler::model::Target;
@@ -92,24 +93,49 @@ pub fn run(
     };
     // Rulesets are rendered on every core while this thread writes them, a few at a time, so
     // that only a few rulesets' text is in memory at once.
-    let render = |target: Option<Target>| -> Vec<(PathBuf, Vec<u8>)> {
-        backend
-            .files(&input, target)
-            .into_iter()
-            .map(|(relative, contents)| (directory.join(relative), contents.into_bytes()))
-            .collect()
+    let render = |target: Option<Target>| -> (String, Vec<(String, String)>) {
+        let name = target.map_or("-".to_string(), |target| {
+            policy.target_name(target).to_string()
+        });
+        (name, backend.files(&input, target))
     };
     let emitted: Vec<Target> = targets.iter().flatten().copied().collect();
-    let written = crate::parallel::map_unordered(targets, render, |files| {
-        write_all_atomically(files.flatten())
+    let mut outputs = match OutputDirectory::begin(directory, backend.name()) {
+        Ok(outputs) => outputs,
+        Err(error) => {
+            eprintln!("error: cannot write to {}: {error}", directory.display());
+            return status::USAGE;
+        }
+    };
+    let written = crate::parallel::map_unordered(targets, render, |rendered| {
+        for (name, files) in rendered {
+            for (relative, contents) in files {
+                outputs
+                    .write(&name, Path::new(&relative), contents.as_bytes())
+                    .map_err(|error| (directory.join(&relative), error))?;
+            }
+        }
+        Ok(())
+    })
+    .and_then(|()| {
+        outputs
+            .finish(|name| policy.target_named(name).is_some())
+            .map_err(|error| (directory.to_path_buf(), error))
     });
-    let count = match written {
-        Ok(count) => count,
+    let summary = match written {
+        Ok(summary) => summary,
         Err((path, error)) => {
             eprintln!("error: cannot write {}: {error}", path.display());
             return status::USAGE;
         }
     };
+    let count = summary.files;
+    for removed in &summary.removed {
+        eprintln!(
+            "removed {}: its target is no longer in the site",
+            directory.join(removed).display()
+        );
+    }
     eprintln!("wrote {count} file(s) to {}", directory.display());
     report_warnings(&input, backend, emitted.into_iter());
     crate::release_at_exit(input);

@@ -1,6 +1,7 @@
 //! `flowc fmt`: rewrite files in the canonical layout, or check that they are.
 
-use crate::files::{write_atomically, FileSystemWorld};
+use crate::atomic_file::write_atomically;
+use crate::files::FileSystemWorld;
 use crate::status;
 use flowc_compiler::{format, report, World};
 use std::io::Read;
