@@ -47,6 +47,7 @@ pub fn all_codes() -> Vec<CodeInfo> {
         crate::syntax::nesting::CODES,
         crate::resolve::CODES,
         crate::lower::CODES,
+        crate::expand::limits::CODES,
         IO_CODES,
         crate::emit::aix::CODES,
     ]

@@ -2,6 +2,7 @@
 //! case to evaluate. Flows are the only thing the checks and emitters see.
 
 mod endpoints;
+pub mod limits;
 mod roles;
 
 use crate::diagnostic::Diagnostic;
@@ -102,6 +103,9 @@ fn expand_split(site: Site<'_>, parallel_items: usize) -> Expansion {
     let site = &run;
     let mut expansion = Expansion::default();
     for instance in 0..site.instances.len() {
+        if expansion.flows.len() > limits::MAX_FLOWS_PER_SITE {
+            break;
+        }
         roles::expand_instance(site, instance, &mut expansion.flows);
     }
     // The rules of the second half of the files are expanded on another core. Each half keeps
@@ -122,10 +126,16 @@ fn expand_split(site: Site<'_>, parallel_items: usize) -> Expansion {
         expand_rules_into(site, first, &mut expansion);
         worker.map(|worker| crate::joined(worker.join()))
     });
-    if let Some(rest) = rest {
-        expansion.flows.extend(rest.flows);
-        expansion.expects.extend(rest.expects);
+    if let Some(mut rest) = rest {
+        if expansion.flows.len() <= limits::MAX_FLOWS_PER_SITE {
+            // Past the limit only the first flow over it matters (to say where it is crossed).
+            let room = limits::MAX_FLOWS_PER_SITE + 1 - expansion.flows.len();
+            rest.flows.truncate(room);
+            expansion.flows.extend(rest.flows);
+            expansion.expects.extend(rest.expects);
+        }
     }
+    refuse_oversized_site(&run, &mut expansion);
     // Sorted, so the order the threads reported in does not show.
     expansion.diagnostics = run
         .diagnostics
@@ -177,6 +187,11 @@ fn reserve_rule_flows(flows: &mut Vec<Flow>, estimate: usize) {
 fn expand_rules_into(site: &Run<'_>, files: &[&AnalyzedFile], expansion: &mut Expansion) {
     for file in files {
         for item in &file.parsed.ast.items {
+            // Each half stops once it alone is over the limit, so the flow at the limit, where
+            // the error points, is the same whichever half finishes first.
+            if expansion.flows.len() > limits::MAX_FLOWS_PER_SITE {
+                return;
+            }
             match &item.kind {
                 ItemKind::Rule(rule) => {
                     let action = match rule.action {
@@ -194,6 +209,28 @@ fn expand_rules_into(site: &Run<'_>, files: &[&AnalyzedFile], expansion: &mut Ex
     }
 }
 
+/// A site over [`limits::MAX_FLOWS_PER_SITE`] keeps no flows (checking or emitting a part of
+/// it would mislead) and gets one error, at the item whose flows cross the limit. Expansion
+/// stopped soon after that item, so the memory taken stays near the limit.
+fn refuse_oversized_site(run: &Run<'_>, expansion: &mut Expansion) {
+    let Some(crossing) = expansion.flows.get(limits::MAX_FLOWS_PER_SITE) else {
+        return;
+    };
+    run.report(
+        Diagnostic::error(
+            limits::TOO_MANY_FLOWS_IN_SITE,
+            crossing.origin.item,
+            format!(
+                "the site expands to more than {} flows; this item crosses the limit",
+                limits::with_separators(limits::MAX_FLOWS_PER_SITE)
+            ),
+        )
+        .with_note("no flow of the site is checked or emitted (`flowc explain E0302`)"),
+    );
+    expansion.flows = Vec::new();
+    expansion.expects = Vec::new();
+}
+
 /// About how many flows the site's `allow` and `deny` items make: one per source, destination,
 /// port spec and direction. A service of several openings makes more.
 fn rule_flow_estimate(files: &[&AnalyzedFile]) -> usize {
@@ -203,11 +240,13 @@ fn rule_flow_estimate(files: &[&AnalyzedFile]) -> usize {
             ItemKind::Rule(rule) => {
                 let flow = &rule.flow;
                 let arrows = if flow.arrow == Arrow::Both { 2 } else { 1 };
-                flow.sources.len() * flow.destinations.len() * flow.specs.len() * arrows
+                (flow.sources.len() * flow.destinations.len() * flow.specs.len() * arrows)
+                    .min(limits::MAX_FLOWS_PER_ITEM)
             }
             _ => 0,
         })
-        .sum()
+        .sum::<usize>()
+        .min(limits::MAX_FLOWS_PER_SITE)
 }
 
 /// `@allow` attributes of an item as `(lint, reason)` pairs.
@@ -242,9 +281,10 @@ fn rule_flows(
     };
     let sources = site_endpoints(site, &flow.sources);
     let destinations = site_endpoints(site, &flow.destinations);
+    let mut specs = Vec::with_capacity(flow.specs.len());
     for spec in &flow.specs {
-        let openings = match site.openings(spec, &|_| None) {
-            Ok(openings) => openings,
+        match site.openings(spec, &|_| None) {
+            Ok(openings) => specs.push((spec, openings)),
             Err((span, message)) => {
                 if !message.is_empty() {
                     site.report(Diagnostic::error(
@@ -253,9 +293,46 @@ fn rule_flows(
                         message,
                     ));
                 }
-                continue;
             }
-        };
+        }
+    }
+    // Counted before any is made, so that a cross product of thousands never takes memory.
+    let directions = if flow.arrow == Arrow::Both { 2 } else { 1 };
+    let count = (specs.iter().map(|(_, openings)| openings.len()))
+        .fold(0usize, |total, openings| total.saturating_add(openings))
+        .saturating_mul(sources.len())
+        .saturating_mul(destinations.len())
+        .saturating_mul(directions);
+    if count > limits::MAX_FLOWS_PER_ITEM {
+        site.report(
+            Diagnostic::error(
+                limits::TOO_MANY_FLOWS_IN_ITEM,
+                item_span,
+                format!(
+                    "this `{}` expands to {} flows, more than the {} one item may make",
+                    action_keyword(action),
+                    limits::with_separators(count),
+                    limits::with_separators(limits::MAX_FLOWS_PER_ITEM)
+                ),
+            )
+            .with_note(format!(
+                "{} × {} × {}{}; put the endpoints in a group or zone",
+                counted(sources.len(), "source"),
+                counted(destinations.len(), "destination"),
+                counted(
+                    count / directions / sources.len().max(1) / destinations.len().max(1),
+                    "opening"
+                ),
+                if directions == 2 {
+                    " × 2 directions"
+                } else {
+                    ""
+                }
+            )),
+        );
+        return;
+    }
+    for (spec, openings) in specs {
         let citation = spec_citation(site, spec);
         for opening in openings {
             for source in &sources {
@@ -265,6 +342,7 @@ fn rule_flows(
                         pairs.push((destination, source));
                     }
                     for (from, to) in pairs {
+                        limits::make_room_for_one(flows);
                         flows.push(Flow {
                             action,
                             source: from.addresses.clone(),
@@ -287,6 +365,12 @@ fn rule_flows(
             }
         }
     }
+}
+
+/// `1 source`, `2 sources`.
+fn counted(count: usize, noun: &str) -> String {
+    let plural = if count == 1 { "" } else { "s" };
+    format!("{count} {noun}{plural}")
 }
 
 fn action_keyword(action: Action) -> &'static str {

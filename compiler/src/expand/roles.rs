@@ -3,6 +3,9 @@
 //! body, because that is the line the administrator can change.
 
 use super::endpoints::{bind_host, named, Resolved};
+use super::limits::{
+    with_separators, MAX_FLOWS_PER_ITEM, MAX_LOOP_STEPS_PER_ITEM, TOO_MANY_FLOWS_IN_ITEM,
+};
 use super::Run;
 use crate::diagnostic::Diagnostic;
 use crate::lower::evaluate::{evaluate, EvaluationError};
@@ -13,7 +16,7 @@ use crate::syntax::ast::{
     StatementKind,
 };
 use crate::syntax::literals::parse_address;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 /// Loops longer than this are an error rather than a way to exhaust memory.
 const MAX_LOOP_STEPS: i64 = 65_536;
@@ -29,8 +32,15 @@ pub(super) fn expand_instance(site: &Run<'_>, instance: usize, flows: &mut Vec<F
         params: role.params.as_deref().unwrap_or(&[]),
         loop_variables: RefCell::new(Vec::new()),
         allowed_lints: super::allowed_lints(machine_item),
+        first_flow: flows.len(),
+        loop_steps: Cell::new(0),
+        exhausted: Cell::new(false),
     };
     expander.block(body, flows);
+    if expander.exhausted.get() {
+        // A role use over its limit makes no flows: half of them would only mislead the checks.
+        flows.truncate(expander.first_flow);
+    }
 }
 
 struct Expander<'s, 'a> {
@@ -39,6 +49,12 @@ struct Expander<'s, 'a> {
     params: &'a [Param],
     loop_variables: RefCell<Vec<(String, i64)>>,
     allowed_lints: Vec<(String, String)>,
+    /// Where this role use's flows start in the list.
+    first_flow: usize,
+    /// Loop steps taken so far, nested loops counted together.
+    loop_steps: Cell<usize>,
+    /// Set when this use went over a limit of [`super::limits`]: expansion stops.
+    exhausted: Cell<bool>,
 }
 
 impl Expander<'_, '_> {
@@ -114,8 +130,30 @@ impl Expander<'_, '_> {
         self.site.report(diagnostic);
     }
 
+    /// Reports that this role use went over a limit, once, and stops its expansion.
+    fn exhaust(&self, span: crate::Span, what: String) {
+        if self.exhausted.replace(true) {
+            return;
+        }
+        let instance = self.instance();
+        let machine = &self.site.machines[instance.machine].name;
+        self.site.report(
+            Diagnostic::error(
+                TOO_MANY_FLOWS_IN_ITEM,
+                instance.use_span,
+                format!("`{}` on `{machine}` {what}", instance.role_name),
+            )
+            .with_primary_message(format!("`{}` is used here", instance.role_name))
+            .with_label(span, "expanded here")
+            .with_note("the role makes no flows for this holder (`flowc explain E0301`)"),
+        );
+    }
+
     fn block(&self, block: &Block, flows: &mut Vec<Flow>) {
         for statement in &block.statements {
+            if self.exhausted.get() {
+                return;
+            }
             match &statement.kind {
                 StatementKind::Flow(flow) => self.flow(statement, flow, flows),
                 StatementKind::If(if_statement) => self.if_statement(if_statement, flows),
@@ -151,6 +189,20 @@ impl Expander<'_, '_> {
                         continue;
                     }
                     for value in start..=end {
+                        let steps = self.loop_steps.get() + 1;
+                        self.loop_steps.set(steps);
+                        if steps > MAX_LOOP_STEPS_PER_ITEM {
+                            self.exhaust(
+                                statement.span,
+                                format!(
+                                    "takes more than {} loop steps",
+                                    with_separators(MAX_LOOP_STEPS_PER_ITEM)
+                                ),
+                            );
+                        }
+                        if self.exhausted.get() {
+                            break;
+                        }
                         self.loop_variables
                             .borrow_mut()
                             .push((for_statement.variable.name.clone(), value));
@@ -320,6 +372,17 @@ impl Expander<'_, '_> {
                             if from.addresses.is_empty() || to.addresses.is_empty() {
                                 continue;
                             }
+                            if flows.len() - self.first_flow >= MAX_FLOWS_PER_ITEM {
+                                self.exhaust(
+                                    statement.span,
+                                    format!(
+                                        "expands to more than {} flows",
+                                        with_separators(MAX_FLOWS_PER_ITEM)
+                                    ),
+                                );
+                                return;
+                            }
+                            super::limits::make_room_for_one(flows);
                             flows.push(Flow {
                                 action: Action::Allow,
                                 source: from.addresses.clone(),

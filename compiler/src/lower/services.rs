@@ -149,6 +149,10 @@ impl ServiceEvaluation<'_> {
         for opening in &mut openings {
             opening.service.get_or_insert_with(|| name.clone());
         }
+        // The same opening twice opens nothing more; kept, `service s2 = s1, s1` doubling down
+        // twenty levels would make millions of copies of one port.
+        let mut seen = std::collections::HashSet::new();
+        openings.retain(|opening| seen.insert(opening.clone()));
         self.stack.borrow_mut().pop();
         let openings = Arc::new(openings);
         self.done.borrow_mut().insert(id, Arc::clone(&openings));
