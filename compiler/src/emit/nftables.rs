@@ -79,6 +79,12 @@ fn ruleset(input: &Input<'_>, target: Target) -> String {
         Target::Firewall(_) => &[Direction::Forward],
         Target::Machine(_) => &[Direction::Input, Direction::Output],
     };
+    let tftp = |direction: Direction| {
+        (rules.rules.iter()).any(|rule| rule.direction == direction && super::tracks_tftp(rule))
+    };
+    if directions.iter().any(|&direction| tftp(direction)) {
+        text.push_str(TFTP_HELPER);
+    }
     for &direction in directions {
         let (name, hook) = match direction {
             Direction::Forward => ("forward", "forward"),
@@ -91,6 +97,9 @@ fn ruleset(input: &Input<'_>, target: Target) -> String {
         chains.push_str(hook);
         chains.push_str(" priority filter; policy drop;\n");
         push_essentials(&mut chains, direction);
+        if tftp(direction) {
+            chains.push_str(TFTP_ASSIGNMENT);
+        }
         let lines = merge_verdicts(lines_of(&rules.rules, direction), input.policy);
         for line in &lines {
             push_origin_lines(&mut chains, input, &line.origins, "\t\t# ");
@@ -107,6 +116,17 @@ fn ruleset(input: &Input<'_>, target: Target) -> String {
     text.push_str("}\n");
     text
 }
+
+/// The TFTP conntrack helper, declared when an allow opens udp 69. Kernels since 4.7 attach no
+/// helper by themselves (`nf_conntrack_helper = 0`), and without one the data, sent from a new
+/// port, is a new flow that nothing allows.
+const TFTP_HELPER: &str = "\tct helper tftp {\n\t\ttype \"tftp\" protocol udp\n\t}\n";
+
+/// Assigns the helper to every udp 69 request, in the filter chain (after conntrack, before the
+/// request is confirmed). A request the chain then drops never reaches the helper, so no
+/// expectation is made for traffic the site does not allow; one it accepts makes the data
+/// RELATED, which the chain's first rule accepts.
+const TFTP_ASSIGNMENT: &str = "\t\tudp dport 69 ct helper set \"tftp\" comment \"TFTP: the conntrack helper relates the data sent from a new port\"\n";
 
 /// The rules every chain starts with: replies and related ICMP errors, invalid packets,
 /// loopback and the ICMPv6 neighbour discovery without which IPv6 does not work.
