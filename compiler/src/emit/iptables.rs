@@ -12,11 +12,13 @@
 //! once per destination CIDR, to a chain of its own that matches the source CIDRs, so a rule
 //! costs sources + destinations lines, never sources × destinations.
 
+mod essentials;
 mod matches;
 
 use super::{by_family, origin_lines, rule_comment, Family};
 use super::{Backend, Input, Layout};
 use crate::model::{Direction, Target};
+use essentials::essentials;
 use matches::rule_lines;
 
 /// The comment match keeps at most 255 bytes.
@@ -180,46 +182,4 @@ fn ruleset(input: &Input<'_>, target: Target, family: Family) -> String {
     }
     text.push_str("COMMIT\n");
     text
-}
-
-/// The rules every chain starts with: replies and related ICMP errors, invalid packets,
-/// loopback and the ICMPv6 neighbour discovery without which IPv6 does not work.
-fn essentials(base: &str, direction: Direction, family: Family) -> String {
-    let mut body = format!(
-        "-A {base} -m conntrack --ctstate ESTABLISHED,RELATED -m comment --comment \"replies, and ICMP errors about allowed flows\" -j ACCEPT\n\
-         -A {base} -m conntrack --ctstate INVALID -j DROP\n"
-    );
-    let (interface, discovery) = match direction {
-        Direction::Forward => return body,
-        Direction::Input => (
-            "-i",
-            &[
-                "neighbour-solicitation",
-                "neighbour-advertisement",
-                "router-advertisement",
-            ],
-        ),
-        Direction::Output => (
-            "-o",
-            &[
-                "neighbour-solicitation",
-                "neighbour-advertisement",
-                "router-solicitation",
-            ],
-        ),
-    };
-    body.push_str(&format!("-A {base} {interface} lo -j ACCEPT\n"));
-    if family == Family::V6 {
-        for kind in discovery {
-            body.push_str(&format!(
-                "-A {base} -p ipv6-icmp --icmpv6-type {kind} -m hl --hl-eq 255 -m comment --comment \"IPv6 neighbour discovery\" -j ACCEPT\n"
-            ));
-        }
-        if direction == Direction::Output {
-            for kind in [131, 143] {
-                body.push_str(&format!("-A {base} -p ipv6-icmp --icmpv6-type {kind} -m comment --comment \"multicast listener reports for neighbour discovery\" -j ACCEPT\n"));
-            }
-        }
-    }
-    body
 }

@@ -7,6 +7,7 @@
 //! source ports become one rule with a port verdict map, when no other deny stands between them.
 
 mod print;
+mod tftp;
 
 use super::{by_family, push_origin_lines, push_rule_comment, Family, Side};
 use super::{Backend, Input, Layout};
@@ -17,6 +18,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::hash::BuildHasher;
+use tftp::{TFTP_ASSIGNMENT, TFTP_HELPER};
 
 /// nft refuses longer rule comments.
 const COMMENT_LIMIT: usize = 128;
@@ -116,17 +118,6 @@ fn ruleset(input: &Input<'_>, target: Target) -> String {
     text.push_str("}\n");
     text
 }
-
-/// The TFTP conntrack helper, declared when an allow opens udp 69. Kernels since 4.7 attach no
-/// helper by themselves (`nf_conntrack_helper = 0`), and without one the data, sent from a new
-/// port, is a new flow that nothing allows.
-const TFTP_HELPER: &str = "\tct helper tftp {\n\t\ttype \"tftp\" protocol udp\n\t}\n";
-
-/// Assigns the helper to every udp 69 request, in the filter chain (after conntrack, before the
-/// request is confirmed). A request the chain then drops never reaches the helper, so no
-/// expectation is made for traffic the site does not allow; one it accepts makes the data
-/// RELATED, which the chain's first rule accepts.
-const TFTP_ASSIGNMENT: &str = "\t\tudp dport 69 ct helper set \"tftp\" comment \"TFTP: the conntrack helper relates the data sent from a new port\"\n";
 
 /// The rules every chain starts with: replies and related ICMP errors, invalid packets,
 /// loopback and the ICMPv6 neighbour discovery without which IPv6 does not work.
