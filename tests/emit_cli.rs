@@ -40,7 +40,10 @@ fn for_a_target_prints_its_ruleset() {
         directory.path(),
     );
     assert!(
-        text(&host).0.contains(":INPUT DROP [0:0]"),
+        text(&host).0.contains(":FLOWC-INPUT - [0:0]")
+            && text(&host)
+                .0
+                .contains("#   iptables-restore --noflush FILE\n"),
         "{:?}",
         text(&host)
     );

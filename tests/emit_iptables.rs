@@ -86,10 +86,10 @@ fn several_cidrs_on_a_side_cost_a_chain_not_a_product() {
     let text = std::fs::read_to_string(data_directory().join("emit/features.flow")).unwrap();
     let rules = ruleset(backend("iptables").unwrap(), &text, "edge");
     // desks (two /24s) to mail: one chain, two source lines, one jump per port chunk.
-    assert!(rules.contains(":flowc-1 - [0:0]"), "{rules}");
+    assert!(rules.contains(":FLOWC-1 - [0:0]"), "{rules}");
     assert!(rules.contains("-s 10.10.1.0/24 "), "{rules}");
     assert!(rules.contains("-s 10.10.3.0/24 "), "{rules}");
-    assert!(rules.contains("-j flowc-"), "{rules}");
+    assert!(rules.contains("-j FLOWC-1\n"), "{rules}");
     let six = ruleset(backend("ip6tables").unwrap(), &text, "edge");
     assert!(
         six.contains(
@@ -111,30 +111,108 @@ fn several_cidrs_on_a_side_cost_a_chain_not_a_product() {
 fn machines_drop_by_default_and_let_neighbour_discovery_through() {
     let text = std::fs::read_to_string(data_directory().join("emit/kernel.flow")).unwrap();
     let four = ruleset(backend("iptables").unwrap(), &text, "nim01");
+    // flowc's own chains, each ending in a drop; the built-in chains' policies are not touched.
     assert!(
-        four.contains(":INPUT DROP [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT DROP [0:0]\n"),
+        four.contains("*filter\n:FLOWC-INPUT - [0:0]\n:FLOWC-OUTPUT - [0:0]\n"),
         "{four}"
     );
+    for chain in ["FLOWC-INPUT", "FLOWC-OUTPUT"] {
+        let last = (four.lines()).rfind(|line| line.starts_with(&format!("-A {chain} ")));
+        assert_eq!(
+            last,
+            Some(
+                format!("-A {chain} -m comment --comment \"not allowed by the site\" -j DROP")
+                    .as_str()
+            ),
+            "{four}"
+        );
+    }
     let six = ruleset(backend("ip6tables").unwrap(), &text, "nim01");
     assert!(
         six.contains(
-            "-A INPUT -p ipv6-icmp --icmpv6-type neighbour-solicitation -m hl --hl-eq 255"
+            "-A FLOWC-INPUT -p ipv6-icmp --icmpv6-type neighbour-solicitation -m hl --hl-eq 255"
         ),
         "{six}"
     );
     assert!(
         six.contains(
-            "-A OUTPUT -p ipv6-icmp --icmpv6-type neighbour-advertisement -m hl --hl-eq 255"
+            "-A FLOWC-OUTPUT -p ipv6-icmp --icmpv6-type neighbour-advertisement -m hl --hl-eq 255"
         ),
         "{six}"
     );
     let firewall = ruleset(backend("iptables").unwrap(), &text, "fw");
     assert!(
-        firewall.contains(":INPUT ACCEPT [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT ACCEPT [0:0]\n"),
+        firewall.contains("*filter\n:FLOWC-FORWARD - [0:0]\n") && !firewall.contains("INPUT"),
         "{firewall}"
     );
     assert!(
         firewall.contains("-p tcp --sport 513:1023 -m multiport --dports 513:1023,1058:1059"),
         "{firewall}"
+    );
+}
+
+/// Nothing outside flowc's chains is declared, flushed or given a policy, so
+/// `iptables-restore --noflush` leaves other tools' rules alone; the header gives the load
+/// commands, which add each jump once.
+#[test]
+fn rulesets_touch_only_flowcs_own_chains() {
+    let text = std::fs::read_to_string(data_directory().join("emit/kernel.flow")).unwrap();
+    for (name, program) in [("iptables", "iptables"), ("ip6tables", "ip6tables")] {
+        for target in ["fw", "nim01", "web"] {
+            let rules = ruleset(backend(name).unwrap(), &text, target);
+            for line in rules.lines() {
+                let chain = line
+                    .strip_prefix(':')
+                    .or_else(|| line.strip_prefix("-A "))
+                    .map(|rest| rest.split(' ').next().unwrap_or_default());
+                if let Some(chain) = chain {
+                    assert!(chain.starts_with("FLOWC-"), "{name} {target}: {line}");
+                }
+                assert!(
+                    !line.starts_with("-F") && !line.starts_with("-X") && !line.starts_with("-P"),
+                    "{name} {target}: {line}"
+                );
+            }
+            assert!(
+                rules.contains(&format!("#   {program}-restore --noflush FILE\n")),
+                "{rules}"
+            );
+            let builtins: &[&str] = if target == "fw" {
+                &["FORWARD"]
+            } else {
+                &["INPUT", "OUTPUT"]
+            };
+            for builtin in builtins {
+                assert!(
+                    rules.contains(&format!(
+                        "#   {program} -t filter -C {builtin} -j FLOWC-{builtin} 2>/dev/null || {program} -t filter -I {builtin} -j FLOWC-{builtin}\n"
+                    )),
+                    "{rules}"
+                );
+            }
+        }
+    }
+}
+
+/// An allow of udp 69 assigns the TFTP conntrack helper in the raw table, which the header's
+/// load commands hook into `PREROUTING`; a ruleset without TFTP has no raw table at all.
+#[test]
+fn tftp_allows_assign_the_conntrack_helper_in_the_raw_table() {
+    let text = std::fs::read_to_string(data_directory().join("emit/kernel.flow")).unwrap();
+    let firewall = ruleset(backend("iptables").unwrap(), &text, "fw");
+    assert!(
+        firewall
+            .contains("*raw\n:FLOWC-PREROUTING - [0:0]\n-A FLOWC-PREROUTING -p udp --dport 69 ")
+            && firewall.contains(" -j CT --helper tftp\nCOMMIT\n"),
+        "{firewall}"
+    );
+    assert!(
+        firewall.contains("#   iptables -t raw -C PREROUTING -j FLOWC-PREROUTING"),
+        "{firewall}"
+    );
+    let web = ruleset(backend("iptables").unwrap(), &text, "web");
+    assert!(
+        !web.contains("*raw") && !web.contains("CT --helper"),
+        "{web}"
     );
 }

@@ -304,7 +304,9 @@ impl Lab {
         panic!("{device} in {namespace} never came up");
     }
 
-    /// Loads a ruleset into a namespace with `program -f FILE` or `program FILE`.
+    /// Loads a ruleset into a namespace: `nft -f FILE`, or for `iptables-restore` and
+    /// `ip6tables-restore` the load commands the file's header gives (restore with `--noflush`,
+    /// then each jump from a built-in chain added once), run as written.
     pub fn load(&self, namespace: &str, program: &str, ruleset: &str) {
         let mut file = tempfile::Builder::new()
             .suffix(".rules")
@@ -312,6 +314,17 @@ impl Lab {
             .expect("temporary file");
         std::io::Write::write_all(&mut file, ruleset.as_bytes()).expect("writable");
         let path = file.path().to_str().unwrap().to_string();
+        if program.ends_with("tables-restore") {
+            let commands = documented_load(ruleset, &path);
+            assert!(
+                commands[0].starts_with(&format!("{program} --noflush ")),
+                "the header's load commands start with {program} --noflush: {commands:?}"
+            );
+            for command in &commands {
+                run("ip", &["netns", "exec", namespace, "sh", "-c", command]);
+            }
+            return;
+        }
         let mut arguments = vec!["netns", "exec", namespace, program];
         if program == "nft" {
             arguments.push("-f");
@@ -331,6 +344,22 @@ impl Lab {
             .spawn()
             .expect("python3 starts in the namespace")
     }
+}
+
+/// The load commands an iptables ruleset's header gives (the `#   ` lines after "Load it"),
+/// with `FILE` replaced by `path`.
+pub fn documented_load(ruleset: &str, path: &str) -> Vec<String> {
+    let commands: Vec<String> = (ruleset.lines())
+        .skip_while(|line| !line.contains("Load it"))
+        .skip(1)
+        .map_while(|line| line.strip_prefix("#   "))
+        .map(|command| command.replace("FILE", path))
+        .collect();
+    assert!(
+        !commands.is_empty(),
+        "the header gives no load command:\n{ruleset}"
+    );
+    commands
 }
 
 impl Drop for Lab {

@@ -7,12 +7,14 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod coexistence;
 mod differential;
 mod example_site;
 mod firewalld;
 mod icmp;
 mod lab;
 mod probes;
+mod tftp;
 mod under_firewalld;
 mod wire;
 

@@ -1,15 +1,24 @@
-//! iptables and ip6tables: `iptables-restore` / `ip6tables-restore` input for the filter table.
+//! iptables and ip6tables: `iptables-restore --noflush` / `ip6tables-restore --noflush` input
+//! that owns only flowc's chains.
+//!
+//! The rules live in chains of flowc's own (`FLOWC-FORWARD`, or `FLOWC-INPUT` and
+//! `FLOWC-OUTPUT`), each ending in a drop, so that loading replaces them and nothing else:
+//! Docker's, libvirt's or fail2ban's rules stay. The built-in chains jump to them; no
+//! `iptables-restore` line can add a rule only when it is missing, so the header gives the
+//! load commands, which add each jump once (`iptables -C … || iptables -I …`).
 //!
 //! One backend serves both families. A rule whose sources and destinations are single CIDRs is
 //! one line (per multiport chunk of at most 15 ports); a rule with several CIDRs on a side jumps,
 //! once per destination CIDR, to a chain of its own that matches the source CIDRs, so a rule
 //! costs sources + destinations lines, never sources × destinations.
 
+mod essentials;
 mod matches;
 
 use super::{by_family, origin_lines, rule_comment, Family};
 use super::{Backend, Input, Layout};
 use crate::model::{Direction, Target};
+use essentials::essentials;
 use matches::rule_lines;
 
 /// The comment match keeps at most 255 bytes.
@@ -59,69 +68,41 @@ impl Backend for Iptables {
     }
 }
 
+/// flowc's chain that a built-in chain of `table` jumps to, and the rules it holds.
+struct Chain {
+    table: &'static str,
+    builtin: &'static str,
+    body: String,
+}
+
+impl Chain {
+    fn own(&self) -> String {
+        format!("FLOWC-{}", self.builtin)
+    }
+}
+
 fn ruleset(input: &Input<'_>, target: Target, family: Family) -> String {
     let rules = input.policy.rules_for(target);
-    let (command, icmp) = match family {
-        Family::V4 => ("iptables-restore", "icmp"),
-        Family::V6 => ("ip6tables-restore", "ipv6-icmp"),
+    let (command, program, icmp) = match family {
+        Family::V4 => ("iptables-restore", "iptables", "icmp"),
+        Family::V6 => ("ip6tables-restore", "ip6tables", "ipv6-icmp"),
     };
-    let firewall = matches!(target, Target::Firewall(_));
-    let (input_policy, output_policy) = if firewall {
-        ("ACCEPT", "ACCEPT")
-    } else {
-        ("DROP", "DROP")
+    let directions: &[Direction] = match target {
+        Target::Firewall(_) => &[Direction::Forward],
+        Target::Machine(_) => &[Direction::Input, Direction::Output],
     };
-    let mut chains: Vec<String> = Vec::new();
-    let mut body = String::new();
-    let directions: &[Direction] = if firewall {
-        &[Direction::Forward]
-    } else {
-        &[Direction::Input, Direction::Output]
-    };
+    let mut rule_chains: Vec<String> = Vec::new();
+    let mut filter = Vec::new();
+    let mut raw = Vec::new();
     for &direction in directions {
-        let base = match direction {
+        let builtin = match direction {
             Direction::Forward => "FORWARD",
             Direction::Input => "INPUT",
             Direction::Output => "OUTPUT",
         };
-        body.push_str(&format!(
-            "-A {base} -m conntrack --ctstate ESTABLISHED,RELATED -m comment --comment \"replies, and ICMP errors about allowed flows\" -j ACCEPT\n\
-             -A {base} -m conntrack --ctstate INVALID -j DROP\n"
-        ));
-        let (interface, discovery) = match direction {
-            Direction::Forward => ("", &[][..]),
-            Direction::Input => (
-                "-i",
-                &[
-                    "neighbour-solicitation",
-                    "neighbour-advertisement",
-                    "router-advertisement",
-                ][..],
-            ),
-            Direction::Output => (
-                "-o",
-                &[
-                    "neighbour-solicitation",
-                    "neighbour-advertisement",
-                    "router-solicitation",
-                ][..],
-            ),
-        };
-        if !interface.is_empty() {
-            body.push_str(&format!("-A {base} {interface} lo -j ACCEPT\n"));
-        }
-        if family == Family::V6 {
-            for kind in discovery {
-                body.push_str(&format!(
-                    "-A {base} -p ipv6-icmp --icmpv6-type {kind} -m hl --hl-eq 255 -m comment --comment \"IPv6 neighbour discovery\" -j ACCEPT\n"
-                ));
-            }
-            if direction == Direction::Output {
-                for kind in [131, 143] {
-                    body.push_str(&format!("-A {base} -p ipv6-icmp --icmpv6-type {kind} -m comment --comment \"multicast listener reports for neighbour discovery\" -j ACCEPT\n"));
-                }
-            }
-        }
+        let base = format!("FLOWC-{builtin}");
+        let mut body = essentials(&base, direction, family);
+        let mut tftp = false;
         for rule in rules
             .rules
             .iter()
@@ -131,27 +112,74 @@ fn ruleset(input: &Input<'_>, target: Target, family: Family) -> String {
                 .into_iter()
                 .filter(|part| part.family == family)
             {
+                tftp |= super::tracks_tftp(rule);
                 body.push_str(&origin_lines(input, &rule.origins, "# "));
                 let comment = rule_comment(input, &rule.origins, COMMENT_LIMIT);
-                body.push_str(&rule_lines(&part, base, icmp, &comment, &mut chains));
+                body.push_str(&rule_lines(&part, &base, icmp, &comment, &mut rule_chains));
             }
+        }
+        body.push_str(&format!(
+            "-A {base} -m comment --comment \"not allowed by the site\" -j DROP\n"
+        ));
+        filter.push(Chain {
+            table: "filter",
+            builtin,
+            body,
+        });
+        if tftp {
+            // Kernels since 4.7 attach no helper by themselves (nf_conntrack_helper = 0): the raw
+            // table assigns it before conntrack sees the request, and the data, sent from a new
+            // port, is then RELATED. A dropped request never reaches the helper, so every udp 69
+            // packet may get it.
+            let hook = if direction == Direction::Output {
+                "OUTPUT"
+            } else {
+                "PREROUTING"
+            };
+            raw.push(Chain {
+                table: "raw",
+                builtin: hook,
+                body: format!(
+                    "-A FLOWC-{hook} -p udp --dport 69 -m comment --comment \"TFTP: the conntrack helper relates the data sent from a new port\" -j CT --helper tftp\n"
+                ),
+            });
         }
     }
     let mut text = format!(
         "# flowc {command} input for {}.\n",
         super::target_description(input.policy, target)
     );
-    text.push_str(&format!(
-        "# Generated from the site's .flow files; do not edit. `{command} FILE` replaces the\n"
-    ));
-    text.push_str("# filter table. Every rule names the .flow line it comes from.\n*filter\n");
-    text.push_str(&format!(
-        ":INPUT {input_policy} [0:0]\n:FORWARD DROP [0:0]\n:OUTPUT {output_policy} [0:0]\n"
-    ));
-    for chain in &chains {
+    text.push_str(
+        "# Generated from the site's .flow files; do not edit. Every rule names the .flow line it\n\
+         # comes from. It replaces flowc's own chains (FLOWC-*) and nothing else: other tools'\n\
+         # rules (Docker, libvirt, fail2ban) stay. Each jump from a built-in chain to flowc's is\n\
+         # added only once, so loading again gives the same ruleset. Load it with:\n",
+    );
+    text.push_str(&format!("#   {command} --noflush FILE\n"));
+    for chain in raw.iter().chain(&filter) {
+        let (table, builtin, own) = (chain.table, chain.builtin, chain.own());
+        text.push_str(&format!(
+            "#   {program} -t {table} -C {builtin} -j {own} 2>/dev/null || {program} -t {table} -I {builtin} -j {own}\n"
+        ));
+    }
+    if !raw.is_empty() {
+        text.push_str("*raw\n");
+        for chain in &raw {
+            text.push_str(&format!(":{} - [0:0]\n", chain.own()));
+        }
+        for chain in &raw {
+            text.push_str(&chain.body);
+        }
+        text.push_str("COMMIT\n");
+    }
+    text.push_str("*filter\n");
+    for chain in filter.iter().map(Chain::own).chain(rule_chains) {
+        // With --noflush a declared chain is emptied (or created), an undeclared one untouched.
         text.push_str(&format!(":{chain} - [0:0]\n"));
     }
-    text.push_str(&body);
+    for chain in &filter {
+        text.push_str(&chain.body);
+    }
     text.push_str("COMMIT\n");
     text
 }

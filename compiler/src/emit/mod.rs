@@ -164,3 +164,15 @@ pub fn target_description(policy: &Policy, target: Target) -> String {
         }
     }
 }
+
+/// TFTP's well-known port.
+pub const TFTP_PORT: u16 = 69;
+
+/// Whether an allow opens TFTP's request port (udp 69), so that a stateful backend must assign
+/// the TFTP conntrack helper: kernels since 4.7 attach none by themselves, and without it the
+/// data, sent from a new port, is a NEW flow that nothing allows.
+pub fn tracks_tftp(rule: &crate::model::TargetRule<'_>) -> bool {
+    rule.action == crate::model::Action::Allow
+        && rule.opening.protocol == crate::model::Protocol::Udp
+        && rule.opening.ports.contains(TFTP_PORT)
+}

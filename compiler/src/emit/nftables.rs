@@ -7,6 +7,7 @@
 //! source ports become one rule with a port verdict map, when no other deny stands between them.
 
 mod print;
+mod tftp;
 
 use super::{by_family, push_origin_lines, push_rule_comment, Family, Side};
 use super::{Backend, Input, Layout};
@@ -17,6 +18,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::hash::BuildHasher;
+use tftp::{TFTP_ASSIGNMENT, TFTP_HELPER};
 
 /// nft refuses longer rule comments.
 const COMMENT_LIMIT: usize = 128;
@@ -79,6 +81,12 @@ fn ruleset(input: &Input<'_>, target: Target) -> String {
         Target::Firewall(_) => &[Direction::Forward],
         Target::Machine(_) => &[Direction::Input, Direction::Output],
     };
+    let tftp = |direction: Direction| {
+        (rules.rules.iter()).any(|rule| rule.direction == direction && super::tracks_tftp(rule))
+    };
+    if directions.iter().any(|&direction| tftp(direction)) {
+        text.push_str(TFTP_HELPER);
+    }
     for &direction in directions {
         let (name, hook) = match direction {
             Direction::Forward => ("forward", "forward"),
@@ -91,6 +99,9 @@ fn ruleset(input: &Input<'_>, target: Target) -> String {
         chains.push_str(hook);
         chains.push_str(" priority filter; policy drop;\n");
         push_essentials(&mut chains, direction);
+        if tftp(direction) {
+            chains.push_str(TFTP_ASSIGNMENT);
+        }
         let lines = merge_verdicts(lines_of(&rules.rules, direction), input.policy);
         for line in &lines {
             push_origin_lines(&mut chains, input, &line.origins, "\t\t# ");

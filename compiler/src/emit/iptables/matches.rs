@@ -47,7 +47,7 @@ pub(super) fn rule_lines(
         }
         return lines;
     }
-    let chain = format!("flowc-{}", chains.len() + 1);
+    let chain = format!("FLOWC-{}", chains.len() + 1);
     chains.push(chain.clone());
     let destinations = if destinations.is_empty() {
         vec![String::new()]
