@@ -191,6 +191,7 @@ allow h{index} -> web : tcp {}
         let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(&out)
             .unwrap()
             .flatten()
+            // flowc's manifest of what it wrote.
             .filter(|entry| entry.file_name() != ".flowc-outputs")
             .map(|entry| {
                 let name = entry.file_name().to_string_lossy().into_owned();

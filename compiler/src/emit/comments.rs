@@ -1,7 +1,7 @@
 //! The text emitters share: where a rule came from (file, line, role, statement, `@allow`
 //! reasons), cut to what a ruleset keeps, and made safe inside quotes.
 
-use super::Input;
+use super::{push_comment_lines, Input};
 use crate::model::{FlowOrigin, Policy};
 use crate::source::{Origin, SourceMap};
 use std::fmt::Write;
@@ -181,7 +181,8 @@ pub fn shorten(text: &str, limit: usize) -> String {
     format!("{cut} ...")
 }
 
-/// The `#` comment lines above a rule: one per origin, with its citation.
+/// The `#` comment lines above a rule: one per origin, with its citation, escaped and folded
+/// to lines every loader reads whole ([`push_comment_lines`]).
 pub fn origin_lines(input: &Input<'_>, origins: &[&FlowOrigin], prefix: &str) -> String {
     let mut lines = String::new();
     push_origin_lines(&mut lines, input, origins, prefix);
@@ -196,9 +197,7 @@ pub fn push_origin_lines(
     prefix: &str,
 ) {
     for origin in origins {
-        out.push_str(prefix);
-        input.with_origin_text(origin, |text| out.push_str(text.line));
-        out.push('\n');
+        input.with_origin_text(origin, |text| push_comment_lines(out, prefix, text.line));
     }
 }
 

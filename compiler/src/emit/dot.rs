@@ -119,15 +119,17 @@ fn graph(input: &Input<'_>, target: Option<Target>) -> String {
     let zones: BTreeSet<&str> = policy.zones.iter().map(|z| z.name.as_str()).collect();
     let firewalls: BTreeSet<&str> = policy.firewalls.iter().map(|f| f.name.as_str()).collect();
     let node_of = |label: &str, free: &mut BTreeSet<String>| {
+        // Node names as the nodes were declared: the kind, then the name escaped (and cut).
+        let name = escape(label);
         if machines.contains(label) {
-            format!("machine:{label}")
+            format!("machine:{name}")
         } else if zones.contains(label) {
-            format!("zone:{label}")
+            format!("zone:{name}")
         } else if firewalls.contains(label) {
-            format!("firewall:{label}")
+            format!("firewall:{name}")
         } else {
             free.insert(label.to_string());
-            format!("label:{label}")
+            format!("label:{name}")
         }
     };
     let carried: BTreeSet<usize> = match target {
@@ -173,7 +175,18 @@ fn graph(input: &Input<'_>, target: Option<Target>) -> String {
         ));
     }
     for ((from, to, action), openings) in &edges {
-        let openings: Vec<String> = openings.iter().map(|opening| escape(opening)).collect();
+        let mut openings: Vec<String> = openings.iter().map(|opening| escape(opening)).collect();
+        // One edge between two hosts may carry hundreds of openings: the label keeps what
+        // fits in a DOT string and counts the rest.
+        let mut length = 0;
+        if let Some(cut) = openings.iter().position(|opening| {
+            length += opening.len() + 2;
+            length > 8 * STRING_LIMIT
+        }) {
+            let more = openings.len() - cut;
+            openings.truncate(cut);
+            openings.push(format!("+{more} more"));
+        }
         let style = if *action == Action::Deny {
             ", color=red, fontcolor=red, style=dashed"
         } else {
@@ -181,9 +194,7 @@ fn graph(input: &Input<'_>, target: Option<Target>) -> String {
         };
         let word = if *action == Action::Deny { "deny " } else { "" };
         text.push_str(&format!(
-            "\t\"{}\" -> \"{}\" [label=\"{word}{}\"{style}];\n",
-            escape(from),
-            escape(to),
+            "\t\"{from}\" -> \"{to}\" [label=\"{word}{}\"{style}];\n",
             openings.join("\\n")
         ));
     }
@@ -191,11 +202,29 @@ fn graph(input: &Input<'_>, target: Option<Target>) -> String {
     text
 }
 
-/// A DOT double-quoted string's contents.
+/// The most bytes of site text in one DOT string: Graphviz refuses a quoted string longer
+/// than 16,384 bytes. A longer name is cut with a hash of the whole, so node names stay
+/// distinct.
+const STRING_LIMIT: usize = 1000;
+
+/// A DOT double-quoted string's contents: quotes and backslashes escaped, line breaks as
+/// spaces, other control characters as visible escapes (`\x1b`), at most [`STRING_LIMIT`]
+/// bytes of the text.
 fn escape(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', " ")
+    let text = super::capped_name(text, STRING_LIMIT, '~');
+    let mut out = String::with_capacity(text.len());
+    for character in text.chars() {
+        match character {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' | '\r' => out.push(' '),
+            character if character.is_control() => {
+                out.push_str(&super::escaped(&character.to_string()).replace('\\', "\\\\"))
+            }
+            character => out.push(character),
+        }
+    }
+    out
 }
 
 /// Like [`escape`] but keeps the `\n` line breaks the label was built with.

@@ -52,7 +52,7 @@ impl Backend for Firewalld {
             Target::Firewall(_) => firewall(input, target),
             Target::Machine(_) => machine(input, target),
         };
-        let name = input.policy.target_name(target);
+        let name = super::file_stem(input.policy.target_name(target));
         (tree.files.into_iter())
             .map(|(path, contents)| (format!("{name}/{path}"), contents))
             .collect()

@@ -145,9 +145,14 @@ fn ruleset(input: &Input<'_>, target: Target, family: Family) -> String {
             });
         }
     }
-    let mut text = format!(
-        "# flowc {command} input for {}.\n",
-        super::target_description(input.policy, target)
+    let mut text = String::new();
+    super::push_comment_lines(
+        &mut text,
+        "# ",
+        &format!(
+            "flowc {command} input for {}.",
+            super::target_description(input.policy, target)
+        ),
     );
     text.push_str(
         "# Generated from the site's .flow files; do not edit. Every rule names the .flow line it\n\

@@ -214,11 +214,31 @@ fn addresses(set: &AddressSet) -> String {
         .join(" ")
 }
 
+/// The most bytes of one cell: a spreadsheet keeps at most 32,767 characters in a cell and
+/// cuts the rest silently; flowc cuts visibly, with `...`.
+const CELL_LIMIT: usize = 32_000;
+
+/// A cell's text as both formats print it: one line, control characters as visible escapes
+/// ([`super::escaped`]), at most [`CELL_LIMIT`] bytes.
+fn cell_text(cell: &str) -> String {
+    let text = super::escaped(&super::one_line(cell)).into_owned();
+    if text.len() <= CELL_LIMIT {
+        return text;
+    }
+    format!("{} ...", super::truncate(&text, CELL_LIMIT - 4))
+}
+
+/// One CSV record. A cell that a spreadsheet would read as a formula (starting with `=`, `+`,
+/// `-` or `@`: a file named `=HYPERLINK(…).flow`) starts with `'`, as OWASP advises; a cell
+/// with a comma, quote or edge space is quoted.
 fn csv_line(cells: impl Iterator<Item = String>) -> String {
     let cells: Vec<String> = cells
         .map(|cell| {
-            if cell.contains([',', '"', '\n', '\r']) || cell.starts_with(' ') || cell.ends_with(' ')
-            {
+            let mut cell = cell_text(&cell);
+            if cell.starts_with(['=', '+', '-', '@']) {
+                cell.insert(0, '\'');
+            }
+            if cell.contains([',', '"']) || cell.starts_with(' ') || cell.ends_with(' ') {
                 format!("\"{}\"", cell.replace('"', "\"\""))
             } else {
                 cell
@@ -228,8 +248,21 @@ fn csv_line(cells: impl Iterator<Item = String>) -> String {
     format!("{}\n", cells.join(","))
 }
 
+/// A Markdown table cell: `|` escaped (it would end the cell), and a `<` that could start
+/// HTML (a tag, `</`, `<!--`, `<?`), which many renderers pass through; `<-->` stays as it is.
 fn markdown_cell(cell: &str) -> String {
-    super::one_line(cell)
-        .replace('\\', "\\\\")
-        .replace('|', "\\|")
+    let text = cell_text(cell);
+    let mut out = String::with_capacity(text.len());
+    let mut characters = text.chars().peekable();
+    while let Some(character) = characters.next() {
+        let html = character == '<'
+            && characters
+                .peek()
+                .is_some_and(|next| next.is_ascii_alphabetic() || "/!?".contains(*next));
+        if character == '|' || html {
+            out.push('\\');
+        }
+        out.push(character);
+    }
+    out
 }

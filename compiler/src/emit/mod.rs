@@ -14,10 +14,12 @@ pub mod iptables;
 pub mod matrix;
 pub mod nftables;
 mod origin_texts;
+mod safe_text;
 mod set_texts;
 
 pub use comments::*;
 pub use families::*;
+pub use safe_text::*;
 
 use crate::model::{AddressSet, FlowOrigin, Policy, Target};
 use crate::source::SourceMap;
@@ -110,11 +112,12 @@ pub trait Backend: Sync {
     fn notes(&self) -> Vec<String> {
         Vec::new()
     }
-    /// The files written with `-o DIR`, as paths relative to `DIR`; one file by default.
+    /// The files written with `-o DIR`, as paths relative to `DIR`; one file by default,
+    /// named after the target ([`file_stem`]: a name too long for a file system is cut).
     fn files(&self, input: &Input<'_>, target: Option<Target>) -> Vec<(String, String)> {
         let stem = target.map_or("site", |target| input.policy.target_name(target));
         vec![(
-            format!("{stem}.{}", self.extension()),
+            format!("{}.{}", file_stem(stem), self.extension()),
             self.emit(input, target),
         )]
     }

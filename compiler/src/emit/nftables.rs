@@ -16,7 +16,6 @@ use foldhash::fast::FixedState;
 use print::Sets;
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::fmt::Write;
 use std::hash::BuildHasher;
 use tftp::{TFTP_ASSIGNMENT, TFTP_HELPER};
 
@@ -73,7 +72,11 @@ fn ruleset(input: &Input<'_>, target: Target) -> String {
     let description = super::target_description(input.policy, target);
     let text = &mut sets.declarations;
     text.push_str("#!/usr/sbin/nft -f\n");
-    let _ = writeln!(text, "# flowc nftables ruleset for {description}.");
+    super::push_comment_lines(
+        text,
+        "# ",
+        &format!("flowc nftables ruleset for {description}."),
+    );
     text.push_str("# Generated from the site's .flow files; do not edit. `nft -f` replaces table inet flowc\n");
     text.push_str("# and nothing else. Every rule names the .flow line it comes from.\n\n");
     text.push_str("table inet flowc\ndelete table inet flowc\n\ntable inet flowc {\n");

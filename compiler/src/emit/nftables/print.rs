@@ -5,13 +5,20 @@
 //! are printed once, when the set is declared.
 
 use super::Line;
-use crate::emit::{icmp_type_name, push_decimal, write_port_range, Family, Input, Side};
+use crate::emit::{
+    capped_name, icmp_type_name, push_decimal, write_port_range, Family, Input, Side,
+};
 use crate::model::{AddressSet, FlowOrigin, PortSet, Protocol};
 use foldhash::fast::FixedState;
 use ipnet::IpNet;
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
+
+/// The longest set name flowc declares, before a `_2` suffix: nft takes 255 bytes
+/// (`NFT_NAME_MAXLEN`), and a longer label is cut with a hash of the whole, which keeps it
+/// readable and distinct.
+const SET_NAME_LIMIT: usize = 64;
 
 /// The named sets of a ruleset, declared in order of first use. Keys borrow the rules' sets
 /// where the rules hold them, so declaring a set does not copy it.
@@ -23,6 +30,8 @@ pub struct Sets<'a> {
     ports: HashMap<&'a PortSet, String, FixedState>,
     /// How many sets took each label, for the `_2`, `_3` suffixes.
     taken: HashMap<String, usize, FixedState>,
+    /// Every `@name` declared, so that no two sets share one.
+    names: HashSet<String, FixedState>,
     /// The ruleset's text up to its chains: whatever the caller put first (the header), then
     /// each set as it is declared.
     pub declarations: String,
@@ -37,15 +46,27 @@ impl<'a> Sets<'a> {
         label: String,
         write_elements: impl FnOnce(&mut String),
     ) -> String {
+        let label = match capped_name(&label, SET_NAME_LIMIT, '_') {
+            Cow::Borrowed(_) => label,
+            Cow::Owned(capped) => capped,
+        };
         let count = self.taken.entry(label.clone()).or_insert(0);
-        *count += 1;
         // `@name`, made without the formatting machinery: a site declares a set or more per host.
         let mut reference = String::with_capacity(label.len() + 8);
-        reference.push('@');
-        reference.push_str(&label);
-        if *count > 1 {
-            reference.push('_');
-            let _ = write!(reference, "{count}");
+        // The next of `label`, `label_2`, `label_3`, ... that no other set took: another label
+        // may itself end in `_2` (`ports_22` taken 23 times, and ports 22-23).
+        loop {
+            *count += 1;
+            reference.clear();
+            reference.push('@');
+            reference.push_str(&label);
+            if *count > 1 {
+                reference.push('_');
+                let _ = write!(reference, "{count}");
+            }
+            if self.names.insert(reference.clone()) {
+                break;
+            }
         }
         let text = &mut self.declarations;
         text.push_str("\tset ");
@@ -94,7 +115,8 @@ impl<'a> Sets<'a> {
             Family::V4 => ("ipv4_addr", "v4"),
             Family::V6 => ("ipv6_addr", "v6"),
         };
-        let mut name = label();
+        // Cut before the family suffix, which says what the set holds.
+        let mut name = capped_name(&label(), SET_NAME_LIMIT - 3, '_').into_owned();
         name.push('_');
         name.push_str(suffix);
         let text = self.declare(kind, name, |text| text.push_str(&elements));
