@@ -12,6 +12,11 @@ crate::explain_lints! {
     /// Only one daemon can bind a port. The xCAT port table lists `shell` (rsh) and `rsyslogd`
     /// both on 514/tcp: a node cannot run both. Services with identical openings under two
     /// names (aliases such as `nfs` and `nfsd`) are not a collision.
+    ///
+    /// Only listeners count. A service whose doc comment says `listener: no` is not a daemon
+    /// of its own: a list of other daemons' ports (`hmc.remote_access` includes sshd's 22, so
+    /// `net.ssh` to the same console is the same sshd), or a client-side port bound for one
+    /// exchange (`net.rcmd_stderr`, the rsh caller's stderr socket; `net.tftp_data`).
     PORT_COLLISION, "two services listen on the same port";
 }
 
@@ -26,7 +31,18 @@ type Listener<'a> = (
     (&'a [(u16, u16)], &'a [(u16, u16)]),
 );
 
+/// The services (qualified names) whose doc comment says `listener: no`.
+fn not_listeners(context: &Context<'_, '_>) -> BTreeSet<String> {
+    (context.site.model.services.keys())
+        .filter(|&&id| {
+            (context.site.item(id).docs.iter()).any(|line| line.text.trim() == "listener: no")
+        })
+        .map(|&id| context.site.qualified_name(id))
+        .collect()
+}
+
 pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
+    let not_listeners = not_listeners(context);
     let mut listening: BTreeMap<usize, Vec<Listener<'_>>> = BTreeMap::new();
     for flow in context
         .flows
@@ -37,6 +53,9 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
         let Some(service) = &opening.service else {
             continue;
         };
+        if not_listeners.contains(service) {
+            continue;
+        }
         if !matches!(opening.protocol, Protocol::Tcp | Protocol::Udp) {
             continue;
         }
