@@ -251,7 +251,10 @@ fn the_bundled_example_site_checks_without_errors() {
             "bmc-port-conflict",
             "duplicate-address",
         ] {
-            assert!(!line.contains(defect), "the example site has {defect}: {line}");
+            assert!(
+                !line.contains(defect),
+                "the example site has {defect}: {line}"
+            );
         }
     }
 }

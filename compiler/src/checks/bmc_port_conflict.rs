@@ -53,7 +53,9 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
                     opening.describe()
                 )
             } else if listens && opening.ports.contains(111) {
-                format!("`{name}` runs RPC services (portmap 111) whose ports may land on 623 or 664")
+                format!(
+                    "`{name}` runs RPC services (portmap 111) whose ports may land on 623 or 664"
+                )
             } else if listens {
                 format!("`{name}` listens on {}", opening.describe())
             } else {
@@ -100,16 +102,23 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
 /// ports the BMC owns. The BMC answers it; no OS daemon is involved.
 fn addressed_to_the_bmc(flow: &Flow, owned: &PortSet) -> bool {
     flow.origin.destination_label == "ipmi.bmc"
-        && flow.opening.ports.ranges().iter().all(|&(lo, hi)| {
-            (lo..=hi).all(|port| owned.contains(port))
-        })
+        && flow
+            .opening
+            .ports
+            .ranges()
+            .iter()
+            .all(|&(lo, hi)| (lo..=hi).all(|port| owned.contains(port)))
 }
 
 /// The role use on the machine's own line that puts it in a flow: the flow's own item when
 /// the machine holds the role, else the machine's use of the peer role the flow names
 /// (`nim.client` for a flow of `nim.master` written `self -> client`), else the machine's line.
 fn own_role_use(context: &Context<'_, '_>, machine: usize, flow: &Flow, label: &str) -> Span {
-    let instances = context.site.instances.iter().filter(|instance| instance.machine == machine);
+    let instances = context
+        .site
+        .instances
+        .iter()
+        .filter(|instance| instance.machine == machine);
     let mut fallback = context.site.machines[machine].span;
     for instance in instances {
         if instance.use_span == flow.origin.item {

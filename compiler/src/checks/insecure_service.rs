@@ -69,15 +69,11 @@ fn insecure(flow: &Flow, statement_text: &str) -> Option<&'static str> {
     if let Some(service) = &opening.service {
         let name = service.rsplit('.').next().unwrap_or(service);
         let by_name = match name {
-            "shell" | "rsh" | "rlogin" | "exec" | "rexec" | "rcmd_stderr" => {
-                Some(RSH)
-            }
+            "shell" | "rsh" | "rlogin" | "exec" | "rexec" | "rcmd_stderr" => Some(RSH),
             "telnet" => Some(TELNET),
             "tftp" | "tftp_data" => Some(TFTP),
             name if name.contains("mountd") => Some(MOUNTD),
-            name if name.starts_with("nfs") && opening.protocol == Protocol::Udp => {
-                Some(NFS_UDP)
-            }
+            name if name.starts_with("nfs") && opening.protocol == Protocol::Udp => Some(NFS_UDP),
             "snmp" | "snmptrap" => Some(SNMP),
             _ => None,
         };
@@ -136,9 +132,18 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
         if crossing.contains(&index) {
             if let Some(protocol) = insecure(flow, &text) {
                 if seen.insert((flow.origin.item, protocol)) {
-                    let diagnostic = Diagnostic::warning(INSECURE_SERVICE, flow.origin.item, format!("{protocol} crosses a firewall"))
-                        .with_primary_message(format!("{} -> {} : {}", flow.origin.source_label, flow.origin.destination_label, flow.opening.describe()))
-                        .with_note(advice(protocol));
+                    let diagnostic = Diagnostic::warning(
+                        INSECURE_SERVICE,
+                        flow.origin.item,
+                        format!("{protocol} crosses a firewall"),
+                    )
+                    .with_primary_message(format!(
+                        "{} -> {} : {}",
+                        flow.origin.source_label,
+                        flow.origin.destination_label,
+                        flow.opening.describe()
+                    ))
+                    .with_note(advice(protocol));
                     diagnostics.push(origin_label(diagnostic, flow));
                 }
             }

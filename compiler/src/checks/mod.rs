@@ -4,9 +4,9 @@
 pub mod any_source;
 pub mod bmc_port_conflict;
 pub mod broad_range;
+pub mod duplicate_address;
 pub mod expect_failed;
 pub mod family_mismatch;
-pub mod duplicate_address;
 pub mod generalization;
 pub mod ineffective_argument;
 pub mod insecure_service;

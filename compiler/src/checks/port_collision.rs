@@ -16,7 +16,10 @@ crate::explain_lints! {
     /// Only listeners count. A service whose doc comment says `listener: no` is not a daemon
     /// of its own: a list of other daemons' ports (`hmc.remote_access` includes sshd's 22, so
     /// `net.ssh` to the same console is the same sshd), or a client-side port bound for one
-    /// exchange (`net.rcmd_stderr`, the rsh caller's stderr socket; `net.tftp_data`).
+    /// exchange (`net.rcmd_stderr`, the rsh caller's stderr socket; `net.tftp_data`). A
+    /// service whose doc comment says `listener: SERVICE` reaches that service's daemon
+    /// another way (`net.bootp_relay`, relayed requests to the same BOOTP/DHCP server as
+    /// `net.bootps`).
     PORT_COLLISION, "two services listen on the same port";
 }
 
@@ -31,18 +34,27 @@ type Listener<'a> = (
     (&'a [(u16, u16)], &'a [(u16, u16)]),
 );
 
-/// The services (qualified names) whose doc comment says `listener: no`.
-fn not_listeners(context: &Context<'_, '_>) -> BTreeSet<String> {
-    (context.site.model.services.keys())
-        .filter(|&&id| {
-            (context.site.item(id).docs.iter()).any(|line| line.text.trim() == "listener: no")
-        })
-        .map(|&id| context.site.qualified_name(id))
-        .collect()
+/// What the `listener:` doc lines of the services say, by qualified name: `None` for
+/// `listener: no` (not a daemon), `Some(daemon)` for `listener: SERVICE` (the daemon of that
+/// service of the same module, reached another way: `net.bootp_relay` is `net.bootps`).
+fn listener_notes(context: &Context<'_, '_>) -> BTreeMap<String, Option<String>> {
+    let mut notes = BTreeMap::new();
+    for &id in context.site.model.services.keys() {
+        let note = (context.site.item(id).docs.iter())
+            .find_map(|line| line.text.trim().strip_prefix("listener:").map(str::trim));
+        let Some(note) = note else { continue };
+        let name = context.site.qualified_name(id);
+        let daemon = (note != "no").then(|| match name.rsplit_once('.') {
+            Some((module, _)) if !note.contains('.') => format!("{module}.{note}"),
+            _ => note.to_string(),
+        });
+        notes.insert(name, daemon);
+    }
+    notes
 }
 
 pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
-    let not_listeners = not_listeners(context);
+    let notes = listener_notes(context);
     let mut listening: BTreeMap<usize, Vec<Listener<'_>>> = BTreeMap::new();
     for flow in context
         .flows
@@ -53,9 +65,11 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
         let Some(service) = &opening.service else {
             continue;
         };
-        if not_listeners.contains(service) {
-            continue;
-        }
+        let service = match notes.get(service) {
+            Some(None) => continue,
+            Some(Some(daemon)) => daemon.as_str(),
+            None => service.as_str(),
+        };
         if !matches!(opening.protocol, Protocol::Tcp | Protocol::Udp) {
             continue;
         }
@@ -65,7 +79,7 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
                     opening.protocol,
                     lo,
                     hi,
-                    service.as_str(),
+                    service,
                     (opening.ports.ranges(), opening.source_ports.ranges()),
                 ));
             }

@@ -318,6 +318,12 @@ impl Expander<'_, '_> {
                         machines: Vec::new(),
                         label: path.text(),
                     }),
+                    // An `addresses` parameter whose default is `{}` (none): no flow.
+                    Value::Ports(ports) if ports.is_empty() => Some(Resolved {
+                        addresses: AddressSet::empty(),
+                        machines: Vec::new(),
+                        label: path.text(),
+                    }),
                     other => {
                         self.report((
                             path.span,
