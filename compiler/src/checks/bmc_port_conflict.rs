@@ -20,6 +20,10 @@ crate::explain_lints! {
     BMC_PORT_CONFLICT, "OS service collides with a shared-NIC BMC";
 }
 
+/// One use of the BMC's ports: where on the machine's own line, why, and the role statement
+/// behind it with its role.
+type Reason<'a> = (Span, String, Option<(Span, &'a str)>);
+
 pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
     let owned = PortSet::from_ranges([(623, 623), (664, 664)]);
     let mut diagnostics = Vec::new();
@@ -31,8 +35,7 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
         }
         let machine = instance.machine;
         let name = &context.site.machines[machine].name;
-        // (where on the machine's own line, why, the role statement behind it)
-        let mut reasons: BTreeSet<(Span, String, Option<(Span, &str)>)> = BTreeSet::new();
+        let mut reasons: BTreeSet<Reason<'_>> = BTreeSet::new();
         for flow in context.flows.iter().filter(|flow| {
             flow.action == Action::Allow && flow.origin.role.as_deref() != Some("ipmi.bmc")
         }) {
