@@ -241,5 +241,20 @@ fn the_bundled_example_site_checks_without_errors() {
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     for line in stdout(&output).lines() {
         assert!(line.contains(": warning["), "unexpected: {line}");
+        // Issue 17: arguments that change nothing (mountd pinned on NFSv4 or on Linux nodes
+        // that mount nothing), false listener collisions and the BMC's own traffic taken
+        // for an OS service must not come back in the example.
+        for defect in [
+            "ineffective-argument",
+            "unmet-requirement",
+            "port-collision",
+            "bmc-port-conflict",
+            "duplicate-address",
+        ] {
+            assert!(
+                !line.contains(defect),
+                "the example site has {defect}: {line}"
+            );
+        }
     }
 }

@@ -191,7 +191,7 @@ impl Drop for Client {
     }
 }
 
-const HOSTS: &str = "import nim\nzone mgmt = 198.18.1.0/24\nhost nim01 = 198.18.1.10 is nim.master(mountd = 33333, nfs = 4)\ngroup aix = 198.18.1.128/25 is nim.client(master = nim01)\nlint broad-range = allow\n";
+const HOSTS: &str = "import nim\nzone mgmt = 198.18.1.0/24\nhost nim01 = 198.18.1.10 is nim.master(nfs = 4)\ngroup aix = 198.18.1.128/25 is nim.client(master = nim01)\nlint broad-range = allow\n";
 const RULES: &str = "allow aix -> nim01 : ssh\nexpect aix -> nim01 : tcp 1058 allowed\n";
 
 fn uri(root: &std::path::Path, name: &str) -> String {

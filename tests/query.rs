@@ -69,7 +69,7 @@ const SITE: &str = "import nim\n\
     zone mgmt = 198.18.1.0/24\n\
     zone lpars = 198.18.3.0/24\n\
     firewall fw1 { zones mgmt, lpars }\n\
-    host nim01 = 198.18.1.10 is nim.master(mountd = 33333, nfs = 4)\n\
+    host nim01 = 198.18.1.10 is nim.master(nfs = 4)\n\
     group aix = 198.18.3.0/24 is nim.client(master = nim01)\n\
     deny aix -> nim01 : tcp 1059\n\
     lint broad-range = allow\n\

@@ -154,3 +154,27 @@ fn collect_docs<'a>(block: &'a Block, docs: &mut Vec<&'a DocLine>) {
         }
     }
 }
+
+/// Every `seed NNN § "…"` quote in the advice of `insecure-service` occurs word for word in
+/// that seed, and advice without a seed quote names no seed.
+#[test]
+fn insecure_service_advice_quotes_its_seed() {
+    use flowc_compiler::checks::insecure_service::ADVICE;
+    for (protocol, advice) in ADVICE {
+        let Some(at) = advice.find("seed ") else {
+            assert!(!advice.contains("seed"), "{protocol}: {advice}");
+            continue;
+        };
+        let number = &advice[at + 5..at + 8];
+        let seed = seed_text(number);
+        let quotes: Vec<&str> = advice[at..].split('"').skip(1).step_by(2).collect();
+        assert!(!quotes.is_empty(), "{protocol}: no quote in {advice}");
+        for quote in quotes {
+            let quote = quote.split_whitespace().collect::<Vec<_>>().join(" ");
+            assert!(
+                seed.contains(&quote),
+                "{protocol}: seed {number} does not say {quote:?}"
+            );
+        }
+    }
+}

@@ -24,9 +24,7 @@ pub fn generate(hosts: usize, zones: usize) -> GeneratedSite {
         ));
     }
     topology.push_str("firewall edge {\n  zones z0, internet\n}\n\n");
-    topology.push_str(
-        "host nim01 = 10.0.0.10 is nim.master(mountd = 33333, nfs = 4, tftp_helper = true)\n",
-    );
+    topology.push_str("host nim01 = 10.0.0.10 is nim.master(nfs = 4, tftp_helper = true)\n");
     topology.push_str("host tems01 = 10.0.0.30 is itm.hub_tems\n");
     topology.push_str("host mgr01 = 10.0.0.40 is ipmi.manager\n");
     topology.push_str("lint broad-range = allow\nlint insecure-service = allow\nlint redundant = allow\nlint unused = allow\n");

@@ -333,6 +333,7 @@ fn semantics(site: lower::Site<'_>) -> Semantics {
             routes: &routes,
             topology: &topology,
             expects: &expansion.expects,
+            unread_arguments: &expansion.unread_arguments,
             settings: &settings,
         };
         let mut diagnostics = checks::run(&context, || joined(coverage.join()));

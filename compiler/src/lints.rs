@@ -43,6 +43,9 @@ lint_table! {
     INSECURE_SERVICE = "insecure-service", Warning;
     PORT_COLLISION = "port-collision", Warning;
     BMC_PORT_CONFLICT = "bmc-port-conflict", Warning;
+    INEFFECTIVE_ARGUMENT = "ineffective-argument", Warning;
+    UNMET_REQUIREMENT = "unmet-requirement", Error;
+    DUPLICATE_ADDRESS = "duplicate-address", Warning;
     UNUSED = "unused", Warning;
     EXPECT_FAILED = "expect-failed", Error;
 }

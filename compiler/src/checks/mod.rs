@@ -4,15 +4,18 @@
 pub mod any_source;
 pub mod bmc_port_conflict;
 pub mod broad_range;
+pub mod duplicate_address;
 pub mod expect_failed;
 pub mod family_mismatch;
 pub mod generalization;
+pub mod ineffective_argument;
 pub mod insecure_service;
 pub mod levels;
 pub mod partly_shadowed;
 pub mod port_collision;
 pub mod redundant;
 pub mod shadowed;
+pub mod unmet_requirement;
 pub mod unused;
 
 use crate::codes::CodeInfo;
@@ -31,6 +34,8 @@ pub struct Context<'a, 's> {
     pub routes: &'a [Route],
     pub topology: &'a Topology,
     pub expects: &'a [ExpectCase],
+    /// Explicit role arguments that the branches taken never read: (instance, parameter).
+    pub unread_arguments: &'a [(usize, String)],
     pub settings: &'a levels::Settings,
 }
 
@@ -73,6 +78,9 @@ pub fn run<'a>(
     site.extend(insecure_service::check(context));
     site.extend(port_collision::check(context));
     site.extend(bmc_port_conflict::check(context));
+    site.extend(ineffective_argument::check(context));
+    site.extend(unmet_requirement::check(context));
+    site.extend(duplicate_address::check(context));
     site.extend(unused::check(context));
     site.extend(family_mismatch::check(context));
     let Coverage {
@@ -102,6 +110,9 @@ pub fn lint_codes() -> Vec<CodeInfo> {
         insecure_service::CODES,
         port_collision::CODES,
         bmc_port_conflict::CODES,
+        ineffective_argument::CODES,
+        unmet_requirement::CODES,
+        duplicate_address::CODES,
         unused::CODES,
         expect_failed::CODES,
     ]

@@ -12,6 +12,14 @@ crate::explain_lints! {
     /// Only one daemon can bind a port. The xCAT port table lists `shell` (rsh) and `rsyslogd`
     /// both on 514/tcp: a node cannot run both. Services with identical openings under two
     /// names (aliases such as `nfs` and `nfsd`) are not a collision.
+    ///
+    /// Only listeners count. A service whose doc comment says `listener: no` is not a daemon
+    /// of its own: a list of other daemons' ports (`hmc.remote_access` includes sshd's 22, so
+    /// `net.ssh` to the same console is the same sshd), or a client-side port bound for one
+    /// exchange (`net.rcmd_stderr`, the rsh caller's stderr socket; `net.tftp_data`). A
+    /// service whose doc comment says `listener: SERVICE` reaches that service's daemon
+    /// another way (`net.bootp_relay`, relayed requests to the same BOOTP/DHCP server as
+    /// `net.bootps`).
     PORT_COLLISION, "two services listen on the same port";
 }
 
@@ -26,7 +34,27 @@ type Listener<'a> = (
     (&'a [(u16, u16)], &'a [(u16, u16)]),
 );
 
+/// What the `listener:` doc lines of the services say, by qualified name: `None` for
+/// `listener: no` (not a daemon), `Some(daemon)` for `listener: SERVICE` (the daemon of that
+/// service of the same module, reached another way: `net.bootp_relay` is `net.bootps`).
+fn listener_notes(context: &Context<'_, '_>) -> BTreeMap<String, Option<String>> {
+    let mut notes = BTreeMap::new();
+    for &id in context.site.model.services.keys() {
+        let note = (context.site.item(id).docs.iter())
+            .find_map(|line| line.text.trim().strip_prefix("listener:").map(str::trim));
+        let Some(note) = note else { continue };
+        let name = context.site.qualified_name(id);
+        let daemon = (note != "no").then(|| match name.rsplit_once('.') {
+            Some((module, _)) if !note.contains('.') => format!("{module}.{note}"),
+            _ => note.to_string(),
+        });
+        notes.insert(name, daemon);
+    }
+    notes
+}
+
 pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
+    let notes = listener_notes(context);
     let mut listening: BTreeMap<usize, Vec<Listener<'_>>> = BTreeMap::new();
     for flow in context
         .flows
@@ -37,6 +65,11 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
         let Some(service) = &opening.service else {
             continue;
         };
+        let service = match notes.get(service) {
+            Some(None) => continue,
+            Some(Some(daemon)) => daemon.as_str(),
+            None => service.as_str(),
+        };
         if !matches!(opening.protocol, Protocol::Tcp | Protocol::Udp) {
             continue;
         }
@@ -46,7 +79,7 @@ pub fn check(context: &Context<'_, '_>) -> Vec<Diagnostic> {
                     opening.protocol,
                     lo,
                     hi,
-                    service.as_str(),
+                    service,
                     (opening.ports.ranges(), opening.source_ports.ranges()),
                 ));
             }

@@ -40,6 +40,9 @@ pub struct Expansion {
     pub expects: Vec<ExpectCase>,
     /// What expansion reported, sorted.
     pub diagnostics: Vec<Diagnostic>,
+    /// Explicit role arguments that no branch taken reads: (instance, parameter), in instance
+    /// order. `ineffective-argument` reports them.
+    pub unread_arguments: Vec<(usize, String)>,
 }
 
 pub fn expand(site: Site<'_>) -> Expansion {
@@ -106,7 +109,8 @@ fn expand_split(site: Site<'_>, parallel_items: usize) -> Expansion {
         if expansion.flows.len() > limits::MAX_FLOWS_PER_SITE {
             break;
         }
-        roles::expand_instance(site, instance, &mut expansion.flows);
+        let unread = roles::expand_instance(site, instance, &mut expansion.flows);
+        (expansion.unread_arguments).extend(unread.into_iter().map(|name| (instance, name)));
     }
     // The rules of the second half of the files are expanded on another core. Each half keeps
     // its flows in file order and the second half's follow the first's, so the flows come out

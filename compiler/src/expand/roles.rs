@@ -17,14 +17,29 @@ use crate::syntax::ast::{
 };
 use crate::syntax::literals::parse_address;
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeSet;
 
 /// Loops longer than this are an error rather than a way to exhaust memory.
 const MAX_LOOP_STEPS: i64 = 65_536;
 
-pub(super) fn expand_instance(site: &Run<'_>, instance: usize, flows: &mut Vec<Flow>) {
+/// Expands one instance into `flows`; returns the explicit arguments it never read (those of
+/// branches its arguments do not take), for `ineffective-argument`.
+pub(super) fn expand_instance(
+    site: &Run<'_>,
+    instance: usize,
+    flows: &mut Vec<Flow>,
+) -> Vec<String> {
     let role_instance = &site.instances[instance];
+    // An instance whose arguments were rejected opens nothing rather than the defaults: the
+    // error says what to fix, and flows the administrator never asked for would only add
+    // warnings (a `broad-range` for a default mountd range) on top of it.
+    if role_instance.arguments_failed {
+        return Vec::new();
+    }
     let role = site.role(role_instance.role);
-    let Some(body) = &role.body else { return };
+    let Some(body) = &role.body else {
+        return Vec::new();
+    };
     let machine_item = site.item(site.machines[role_instance.machine].definition);
     let expander = Expander {
         site,
@@ -35,12 +50,32 @@ pub(super) fn expand_instance(site: &Run<'_>, instance: usize, flows: &mut Vec<F
         first_flow: flows.len(),
         loop_steps: Cell::new(0),
         exhausted: Cell::new(false),
+        read: RefCell::new(BTreeSet::new()),
     };
     expander.block(body, flows);
     if expander.exhausted.get() {
         // A role use over its limit makes no flows: half of them would only mislead the checks.
         flows.truncate(expander.first_flow);
+        return Vec::new();
     }
+    let read = expander.read.into_inner();
+    // Parameters without a default must be given whatever branch is taken, and those that a
+    // lint reads (`read by lints: shared_nic` in the role's doc) matter without a flow.
+    let read_by_lints: Vec<&str> = (site.item(role_instance.role).docs.iter())
+        .filter_map(|line| line.text.trim().strip_prefix("read by lints:"))
+        .flat_map(|names| names.split(',').map(str::trim))
+        .collect();
+    let optional = |name: &str| {
+        (expander.params.iter()).any(|param| param.name.name == name && param.default.is_some())
+    };
+    (role_instance.arguments.keys())
+        .filter(|name| {
+            !read.contains(name.as_str())
+                && optional(name)
+                && !read_by_lints.contains(&name.as_str())
+        })
+        .cloned()
+        .collect()
 }
 
 struct Expander<'s, 'a> {
@@ -55,6 +90,8 @@ struct Expander<'s, 'a> {
     loop_steps: Cell<usize>,
     /// Set when this use went over a limit of [`super::limits`]: expansion stops.
     exhausted: Cell<bool>,
+    /// The parameters the branches taken read.
+    read: RefCell<BTreeSet<&'a str>>,
 }
 
 impl Expander<'_, '_> {
@@ -80,6 +117,7 @@ impl Expander<'_, '_> {
             .params
             .iter()
             .find(|param| param.name.name == name.name)?;
+        self.read.borrow_mut().insert(param.name.name.as_str());
         if let Some(value) = self.instance().arguments.get(&name.name) {
             return Some(value.clone());
         }
@@ -217,8 +255,24 @@ impl Expander<'_, '_> {
 
     fn if_statement(&self, if_statement: &IfStatement, flows: &mut Vec<Flow>) {
         self.check_enum_words(&if_statement.condition);
-        match evaluate(&if_statement.condition, &|path| self.lookup(path)) {
-            Ok(Value::Bool(true)) => self.block(&if_statement.then_block, flows),
+        // The parameters the condition reads count as read only if the branch it selects
+        // opens something: `ipmi.bmc(secure = true)` in a site without an `ipmi.manager`
+        // takes a branch that opens nothing, so `secure` changes no rule.
+        let read_before = self.read.borrow().clone();
+        let condition = evaluate(&if_statement.condition, &|path| self.lookup(path));
+        let condition_reads: Vec<&str> = (self.read.borrow().iter())
+            .filter(|name| !read_before.contains(*name))
+            .copied()
+            .collect();
+        match condition {
+            Ok(Value::Bool(true)) => {
+                let flows_before = flows.len();
+                *self.read.borrow_mut() = read_before;
+                self.block(&if_statement.then_block, flows);
+                if flows.len() > flows_before || if_statement.then_block.statements.is_empty() {
+                    self.read.borrow_mut().extend(condition_reads);
+                }
+            }
             Ok(Value::Bool(false)) => match &if_statement.else_branch {
                 Some(ElseBranch::Block(block)) => self.block(block, flows),
                 Some(ElseBranch::If(nested, _)) => self.if_statement(nested, flows),
@@ -314,6 +368,12 @@ impl Expander<'_, '_> {
                     )),
                     Value::Addresses(addresses) => Some(Resolved {
                         addresses,
+                        machines: Vec::new(),
+                        label: path.text(),
+                    }),
+                    // An `addresses` parameter whose default is `{}` (none): no flow.
+                    Value::Ports(ports) if ports.is_empty() => Some(Resolved {
+                        addresses: AddressSet::empty(),
                         machines: Vec::new(),
                         label: path.text(),
                     }),

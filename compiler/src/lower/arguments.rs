@@ -39,6 +39,7 @@ pub(super) fn collect_instances(analysis: &Analysis, model: &mut Model) {
                 item_span: item.span,
                 arguments: BTreeMap::new(),
                 rejected: Vec::new(),
+                arguments_failed: false,
             });
             uses.push(role_use);
         }
@@ -48,12 +49,15 @@ pub(super) fn collect_instances(analysis: &Analysis, model: &mut Model) {
     let checked: Vec<_> = (uses.into_iter().enumerate())
         .map(|(instance, role_use)| {
             let role = model.instances[instance].role;
-            check_arguments(analysis, model, role, role_use, &report)
+            let errors_before = diagnostics.borrow().len();
+            let checked = check_arguments(analysis, model, role, role_use, &report);
+            (checked, diagnostics.borrow().len() > errors_before)
         })
         .collect();
-    for (instance, (arguments, rejected)) in model.instances.iter_mut().zip(checked) {
+    for (instance, ((arguments, rejected), failed)) in model.instances.iter_mut().zip(checked) {
         instance.arguments = arguments;
         instance.rejected = rejected;
+        instance.arguments_failed = failed;
     }
     model.diagnostics.extend(diagnostics.into_inner());
 }

@@ -79,6 +79,11 @@ pub struct RoleInstance {
     /// Arguments that were given but rejected: never bound another way, so one mistake is
     /// reported once.
     pub rejected: Vec<String>,
+    /// Whether checking the arguments reported an error (an unknown, repeated, missing or
+    /// rejected argument). Such an instance opens nothing: a rejected value never falls back
+    /// to the default, so one mistake gives one error and no lints about flows the
+    /// administrator did not ask for.
+    pub arguments_failed: bool,
 }
 
 /// The resolved model of a site: what lowering makes of an [`Analysis`], owned and immutable.
