@@ -69,15 +69,26 @@ impl<'a> Printer<'a> {
                     })
         });
         self.cursor = self.cursor.max(end);
-        if let Some(comment) = trailing {
+        let trailing_index = trailing.map(|_| after);
+        // A doc comment inside a node documents nothing. On a line of its own below the node it
+        // would become the next node's doc; at the end of the node's line it stays a stray
+        // (a doc comment documents only when it begins its line), so it takes that place.
+        let stray_doc = (first_inside..after)
+            .rev()
+            .find(|&index| self.comments[index].is_doc);
+        let at_end_of_line = stray_doc.or(trailing_index);
+        if let Some(index) = at_end_of_line {
             self.out.push_str("  ");
-            self.out.push_str(comment.text.trim_end());
+            self.out.push_str(self.comments[index].text.trim_end());
+        }
+        if let Some(comment) = trailing {
             self.cursor = comment.span.end;
         }
         self.out.push('\n');
-        for comment in &self.comments[first_inside..after] {
+        let below = (first_inside..after).chain(trailing_index);
+        for index in below.filter(|&index| Some(index) != at_end_of_line) {
             self.write_indent();
-            self.out.push_str(comment.text.trim_end());
+            self.out.push_str(self.comments[index].text.trim_end());
             self.out.push('\n');
         }
         self.next_comment = after + usize::from(trailing.is_some());
@@ -97,7 +108,28 @@ impl<'a> Printer<'a> {
         }
     }
 
-    /// Whether any comment starts within `start..end`.
+    /// The end of the comment that starts exactly at `offset`, if one does.
+    pub(super) fn comment_starting_at(&self, offset: u32) -> Option<u32> {
+        let index = self
+            .comments
+            .partition_point(|comment| comment.span.start < offset);
+        self.comments
+            .get(index)
+            .filter(|comment| comment.span.start == offset)
+            .map(|comment| comment.span.end)
+    }
+
+    /// Whether any comment, placed already or not, starts within `start..end`.
+    pub(super) fn source_has_comment_in(&self, start: u32, end: u32) -> bool {
+        let index = self
+            .comments
+            .partition_point(|comment| comment.span.start < start);
+        self.comments
+            .get(index)
+            .is_some_and(|comment| comment.span.start < end)
+    }
+
+    /// Whether any comment still to be placed starts within `start..end`.
     pub(super) fn has_comment_in(&self, start: u32, end: u32) -> bool {
         self.comments[self.next_comment..]
             .iter()
