@@ -176,3 +176,9 @@ fn line_ends_and_byte_order_mark() {
     let once = format_source("bom.flow", "\u{feff}host  h1 = 10.0.0.1\n").unwrap();
     assert_eq!(once, "\u{feff}host h1 = 10.0.0.1\n");
 }
+
+#[test]
+fn a_comment_after_a_lone_cr_stays_on_its_own_line() {
+    let once = format_twice("host a = 10.0.0.1\r\r# c\rhost b = 10.0.0.2\r");
+    assert_eq!(once, "host a = 10.0.0.1\n\n# c\nhost b = 10.0.0.2\n");
+}

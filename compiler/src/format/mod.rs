@@ -67,7 +67,7 @@ pub fn format_source(name: &str, text: &str) -> Result<String, FormatFailure> {
     let mut sources = SourceMap::default();
     let file = sources.add(SourceFile::new(name, text, Origin::Site));
     let parsed = syntax::parse_file(file, text);
-    let errors = syntax_errors(&parsed);
+    let errors = all_errors(&parsed);
     if !errors.is_empty() {
         return Err(FormatFailure {
             diagnostics: errors.into_iter().cloned().collect(),
@@ -76,7 +76,7 @@ pub fn format_source(name: &str, text: &str) -> Result<String, FormatFailure> {
     }
     let formatted = format_parsed(&parsed, text);
     let reparsed = syntax::parse_file(file, &formatted);
-    if !syntax_errors(&reparsed).is_empty()
+    if !all_errors(&reparsed).is_empty()
         || !same_tree(&parsed, &reparsed)
         || !same_comments(&parsed, &reparsed)
     {
@@ -108,14 +108,34 @@ pub fn format_parsed(parsed: &ParsedFile, text: &str) -> String {
     printer::Printer::new(text, &parsed.comments).file(&parsed.ast)
 }
 
-/// The errors of a parsed file: what stops formatting. Every error counts, not only those that
-/// leave holes in the tree.
-pub fn syntax_errors(parsed: &ParsedFile) -> Vec<&Diagnostic> {
+/// Every error of a parsed file: what stops formatting, not only the errors that leave holes in
+/// the tree (a literal or nesting error may be "fixed" by a rewrite into another meaning).
+pub fn all_errors(parsed: &ParsedFile) -> Vec<&Diagnostic> {
     parsed
         .diagnostics
         .iter()
         .filter(|diagnostic| diagnostic.severity == Severity::Error)
         .collect()
+}
+
+/// The diagnostics of a parsed file that leave holes in its tree.
+pub fn syntax_errors(parsed: &ParsedFile) -> Vec<&Diagnostic> {
+    parsed
+        .diagnostics
+        .iter()
+        .filter(|diagnostic| is_syntax_error(diagnostic))
+        .collect()
+}
+
+/// Errors that leave holes in the tree, as opposed to a port of 70000.
+fn is_syntax_error(diagnostic: &Diagnostic) -> bool {
+    use crate::syntax::{lexer, parser};
+    [
+        lexer::UNKNOWN_CHARACTER,
+        lexer::UNTERMINATED_STRING,
+        parser::SYNTAX_ERROR,
+    ]
+    .contains(&diagnostic.code)
 }
 
 /// A file id for callers that format text outside any analysis.

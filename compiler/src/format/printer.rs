@@ -65,7 +65,7 @@ impl<'a> Printer<'a> {
                     .get(end as usize..comment.span.start as usize)
                     .is_some_and(|gap| {
                         gap.chars()
-                            .all(|c| matches!(c, ' ' | '\t' | '\r' | ',' | '}' | ')' | ';'))
+                            .all(|c| matches!(c, ' ' | '\t' | ',' | '}' | ')' | ';'))
                     })
         });
         self.cursor = self.cursor.max(end);
@@ -141,18 +141,13 @@ impl<'a> Printer<'a> {
         let gap = self.text.get(from as usize..to as usize).unwrap_or("");
         let at_block_start =
             self.out.is_empty() || self.out.ends_with("{\n") || self.out.ends_with("(\n");
-        if gap.matches('\n').count() >= 2 && !at_block_start && !self.out.ends_with("\n\n") {
+        if line_breaks(gap) >= 2 && !at_block_start && !self.out.ends_with("\n\n") {
             self.out.push('\n');
         }
     }
 
     pub(super) fn gap_has_blank_line(&self, from: u32, to: u32) -> bool {
-        self.text
-            .get(from as usize..to as usize)
-            .unwrap_or("")
-            .matches('\n')
-            .count()
-            >= 2
+        line_breaks(self.text.get(from as usize..to as usize).unwrap_or("")) >= 2
     }
 
     pub(super) fn write_indent(&mut self) {
@@ -171,4 +166,9 @@ impl<'a> Printer<'a> {
         }
         self.out
     }
+}
+
+/// The line breaks in `text`: LF, CRLF and a lone CR count one each.
+fn line_breaks(text: &str) -> usize {
+    text.matches('\n').count() + text.matches('\r').count() - text.matches("\r\n").count()
 }
