@@ -31,7 +31,7 @@ pub fn first_difference(before: &ParsedFile, after: &ParsedFile) -> Option<Span>
                 .map(Some)
                 .chain(std::iter::repeat(None)),
         )
-        .find(|(old, new)| new.is_none_or(|new| shape(*old) != shape(new)))
+        .find(|(old, new)| new.is_none_or(|new| shape(old) != shape(new)))
         .map(|(old, _)| old.span)
 }
 
