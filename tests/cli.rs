@@ -258,3 +258,72 @@ fn the_bundled_example_site_checks_without_errors() {
         }
     }
 }
+
+#[test]
+fn a_lone_cr_ends_a_line_and_a_comment() {
+    // The `deny` after the CR is its own item: it shadows the allow, reported at line 4.
+    let text = b"host h1 = 10.0.0.1\nhost h2 = 10.0.0.2\nallow h1 -> h2 : any # note\rdeny h1 -> h2 : any\n";
+    let directory = site(&[("site.flow", text)]);
+    let output = stdout(&flowc(&["check", "--format", "short"], directory.path()));
+    assert_eq!(
+        output.lines().collect::<Vec<_>>(),
+        ["site.flow:3:1: warning[shadowed]: this allow can never open anything: denies cover all of it"]
+    );
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped_and_columns_do_not_count_it() {
+    let directory = site(&[("site.flow", b"\xef\xbb\xbfhost a = 10.0.0.300\n")]);
+    let output = stdout(&flowc(&["check", "--format", "short"], directory.path()));
+    assert_eq!(
+        output.lines().collect::<Vec<_>>(),
+        ["site.flow:1:10: error[E0006]: `10.0.0.300` is not a valid address"]
+    );
+}
+
+#[test]
+fn fmt_leaves_a_file_with_any_error_untouched() {
+    // The only error is E0011: rewriting the capped `!` run would change the condition.
+    let text = format!(
+        "role r(x: bool = false) {{\n  if  {}x {{\n    self -> any : tcp 22\n  }}\n}}\n",
+        "!".repeat(65)
+    );
+    let directory = site(&[("site.flow", text.as_bytes())]);
+    let output = flowc(&["fmt"], directory.path());
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("E0011") && stderr.contains("not formatted"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(directory.path().join("site.flow")).unwrap(),
+        text
+    );
+}
+
+#[test]
+fn fmt_refuses_output_that_does_not_round_trip() {
+    let text = "zone /// a\n/// b\nz = 10.0.0.0/8\nzone y = 10.1.0.0/16\n";
+    let directory = site(&[("site.flow", text.as_bytes())]);
+    let output = flowc(&["fmt"], directory.path());
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("E0014"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(directory.path().join("site.flow")).unwrap(),
+        text
+    );
+}
+
+#[test]
+fn the_report_shows_control_characters_as_pictures() {
+    let directory = site(&[("site.flow", b"host a = 10.0.0.1 # \x1b[2J\x07 here\n")]);
+    let output = stdout(&flowc(&["check"], directory.path()));
+    assert!(output.contains("E0016"), "{output}");
+    assert!(output.contains("# \u{241b}[2J\u{2407} here"), "{output}");
+    assert!(
+        !output.contains('\x1b') && !output.contains('\x07'),
+        "{output}"
+    );
+}

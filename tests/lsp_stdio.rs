@@ -423,3 +423,59 @@ fn malformed_messages_are_answered_and_the_server_carries_on() {
     let shutdown = client.request("shutdown", json!(null));
     assert!(shutdown.get("error").is_none());
 }
+
+#[test]
+fn formatting_refuses_what_does_not_round_trip_and_says_why() {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path().canonicalize().unwrap();
+    let mut client = Client::start(&root);
+    let document = uri(&root, "zones.flow");
+    let refused = "zone /// a\n/// b\nz = 10.0.0.0/8\nzone y = 10.1.0.0/16\n";
+    client.notify("textDocument/didOpen", json!({ "textDocument": { "uri": document, "languageId": "flow", "version": 1, "text": refused } }));
+    let options = json!({ "textDocument": { "uri": document }, "options": { "tabSize": 2, "insertSpaces": true } });
+    let answer = client.request("textDocument/formatting", options.clone());
+    assert_eq!(answer["result"], Value::Null, "no edits: {answer}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut seen = std::mem::take(&mut client.backlog);
+    let shown = loop {
+        if let Some(message) = seen
+            .iter()
+            .find(|message| message["method"] == "window/showMessage")
+        {
+            break message.clone();
+        }
+        seen.push(client.receive(deadline).expect("a window/showMessage"));
+    };
+    assert!(
+        shown["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("E0014"),
+        "{shown}"
+    );
+
+    // A file whose only error is E0011 is not formatted either.
+    let capped = format!(
+        "role r(x: bool) {{\n  if   {}x {{\n  }}\n}}\n",
+        "!".repeat(65)
+    );
+    client.notify("textDocument/didChange", json!({ "textDocument": { "uri": document, "version": 2 }, "contentChanges": [{ "text": capped }] }));
+    assert_eq!(
+        client.request("textDocument/formatting", options.clone())["result"],
+        Value::Null
+    );
+
+    // Lines ending in a lone CR: the edit spans every one of them.
+    let lone_cr = "host a  =  10.0.0.1\rhost b = 10.0.0.2\r# c\r";
+    client.notify("textDocument/didChange", json!({ "textDocument": { "uri": document, "version": 3 }, "contentChanges": [{ "text": lone_cr }] }));
+    let edits = client.request("textDocument/formatting", options)["result"].clone();
+    // Three line ends: the edit runs to the start of the (empty) line after the last one.
+    assert_eq!(
+        edits[0]["range"]["end"],
+        json!({ "line": 4, "character": 0 })
+    );
+    assert_eq!(
+        edits[0]["newText"],
+        "host a = 10.0.0.1\nhost b = 10.0.0.2\n# c\n"
+    );
+}

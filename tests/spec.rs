@@ -146,8 +146,9 @@ fn every_error_code_has_a_test_case() {
         .collect();
     for info in all_codes() {
         // E0000 is an IO failure and E0999 a note on a flood of errors, both covered by the
-        // command-line tests (`tests/report_positions.rs`).
-        if !info.code.starts_with('E') || info.code == "E0000" || info.code == "E0999" {
+        // command-line tests (`tests/report_positions.rs`); E0014 is `flowc fmt` refusing its
+        // own output, covered by `tests/formatting.rs`, `tests/cli.rs` and `tests/lsp_stdio.rs`.
+        if !info.code.starts_with('E') || ["E0000", "E0014", "E0999"].contains(&info.code) {
             continue;
         }
         let marker = format!("error: {}", info.code);

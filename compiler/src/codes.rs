@@ -45,6 +45,7 @@ pub fn all_codes() -> Vec<CodeInfo> {
         crate::syntax::parser::CODES,
         crate::syntax::literals::CODES,
         crate::syntax::nesting::CODES,
+        crate::format::CODES,
         crate::resolve::CODES,
         crate::lower::CODES,
         crate::expand::limits::CODES,

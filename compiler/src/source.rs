@@ -101,8 +101,7 @@ pub struct LineColumn {
 impl SourceFile {
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>, origin: Origin) -> SourceFile {
         let text: Arc<str> = text.into();
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(index, _)| index as u32 + 1));
+        let line_starts = line_starts(&text);
         let ascii = text.is_ascii();
         SourceFile {
             name: name.into(),
@@ -125,10 +124,12 @@ impl SourceFile {
         self.line_of(offset).0 as u32 + 1
     }
 
-    /// 1-based line and character column of a byte offset (clamped to the file).
+    /// 1-based line and character column of a byte offset (clamped to the file). A byte-order
+    /// mark at the start of the file is not a column: editors do not show it.
     pub fn line_column(&self, offset: u32) -> LineColumn {
         let (line, line_start) = self.line_of(offset);
-        let offset = self.floor_char_boundary(offset);
+        let line_start = self.after_byte_order_mark(line, line_start);
+        let offset = self.floor_char_boundary(offset).max(line_start);
         let column = self.characters_between(line_start, offset) as u32;
         LineColumn {
             line: line as u32 + 1,
@@ -136,10 +137,21 @@ impl SourceFile {
         }
     }
 
+    /// Where the text of a line begins: its start, or past a byte-order mark on the first line
+    /// (editors drop the mark, so it is no column).
+    fn after_byte_order_mark(&self, line: usize, line_start: u32) -> u32 {
+        if line == 0 && self.text.starts_with('\u{feff}') {
+            '\u{feff}'.len_utf8() as u32
+        } else {
+            line_start
+        }
+    }
+
     /// 0-based line and UTF-16 column, the unit the Language Server Protocol counts in.
     pub fn line_utf16_column(&self, offset: u32) -> (u32, u32) {
         let (line, line_start) = self.line_of(offset);
-        let offset = self.floor_char_boundary(offset);
+        let line_start = self.after_byte_order_mark(line, line_start);
+        let offset = self.floor_char_boundary(offset).max(line_start);
         let column: usize = if self.ascii {
             (offset - line_start) as usize
         } else {
@@ -190,10 +202,13 @@ impl SourceFile {
         let Some(&line_start) = self.line_starts.get(line as usize) else {
             return self.text.len() as u32;
         };
-        let line_end = self
+        let line_start = self.after_byte_order_mark(line as usize, line_start);
+        let next_line_start = self
             .line_starts
             .get(line as usize + 1)
-            .map_or(self.text.len() as u32, |&s| s - 1);
+            .map_or(self.text.len(), |&start| start as usize);
+        let with_break = &self.text[line_start as usize..next_line_start];
+        let line_end = line_start + with_break.trim_end_matches(['\r', '\n']).len() as u32;
         let mut units = 0;
         for (index, ch) in self.text[line_start as usize..line_end as usize].char_indices() {
             if units >= column {
@@ -221,6 +236,25 @@ impl SourceFile {
         let end = self.floor_char_boundary(span.end) as usize;
         &self.text[start..end.max(start)]
     }
+}
+
+/// The byte offset where each line starts. A line ends at LF, at CRLF, or at a lone CR, as in
+/// every editor (and in the lexer, where a comment ends at either character).
+fn line_starts(text: &str) -> Vec<u32> {
+    let mut starts = vec![0];
+    if !text.contains('\r') {
+        // The usual file: a fast search for one byte.
+        starts.extend(text.match_indices('\n').map(|(index, _)| index as u32 + 1));
+        return starts;
+    }
+    let bytes = text.as_bytes();
+    for (index, &byte) in bytes.iter().enumerate() {
+        let ends_line = byte == b'\n' || (byte == b'\r' && bytes.get(index + 1) != Some(&b'\n'));
+        if ends_line {
+            starts.push(index as u32 + 1);
+        }
+    }
+    starts
 }
 
 /// Every file of one compilation, indexed by [`FileId`].
@@ -289,5 +323,34 @@ impl World for MemoryWorld {
             .get(name)
             .cloned()
             .ok_or_else(|| format!("no file named {name}"))
+    }
+}
+
+#[cfg(test)]
+mod line_end_tests {
+    use super::*;
+
+    #[test]
+    fn cr_lf_and_crlf_each_end_one_line() {
+        let file = SourceFile::new("t", "a\rb\r\nc\nd", Origin::Site);
+        assert_eq!(file.line_count(), 4);
+        let d = file.text.find('d').unwrap() as u32;
+        assert_eq!(file.line_column(d), LineColumn { line: 4, column: 1 });
+        let b = file.text.find('b').unwrap() as u32;
+        assert_eq!(file.line_utf16_column(b), (1, 0));
+        assert_eq!(file.offset_of_utf16(1, 0), b);
+        // The end of line 1 is before its CRLF, and of line 0 before its lone CR.
+        assert_eq!(file.offset_of_utf16(1, 99), b + 1);
+        assert_eq!(file.offset_of_utf16(0, 99), 1);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_no_column() {
+        let file = SourceFile::new("t", "\u{feff}host a", Origin::Site);
+        assert_eq!(file.line_column(3), LineColumn { line: 1, column: 1 });
+        assert_eq!(file.line_column(8), LineColumn { line: 1, column: 6 });
+        assert_eq!(file.line_utf16_column(8), (0, 5));
+        assert_eq!(file.offset_of_utf16(0, 0), 3);
+        assert_eq!(file.offset_of_utf16(0, 5), 8);
     }
 }

@@ -405,7 +405,21 @@ impl LanguageServer for Backend {
             },
         };
         match catch_unwind(AssertUnwindSafe(|| editing::format_document(&text))) {
-            Ok(edits) => Ok(edits),
+            Ok(Ok(edits)) => Ok(Some(edits)),
+            // The errors are on screen as diagnostics already; formatting waits for them.
+            Ok(Err(editing::FormatRefusal::HasErrors)) => {
+                self.client
+                    .log_message(
+                        MessageType::INFO,
+                        "flowc: not formatted: the document has errors",
+                    )
+                    .await;
+                Ok(None)
+            }
+            Ok(Err(editing::FormatRefusal::RoundTrip(message))) => {
+                self.client.show_message(MessageType::ERROR, message).await;
+                Ok(None)
+            }
             Err(_) => {
                 self.client
                     .log_message(

@@ -29,7 +29,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
                     "{}",
                     report::render_short(&failure.sources, &failure.diagnostics)
                 );
-                eprintln!("{name}: not formatted: fix the syntax errors first");
+                eprintln!("{name}: {}", failure.reason());
                 code = code.max(status::PROBLEMS);
                 continue;
             }

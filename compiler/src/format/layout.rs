@@ -27,12 +27,11 @@ impl Printer<'_> {
             None => item.span.start,
         };
         self.begin_line(start);
+        // Padded by hand: `format!`'s width is limited to 65,535 and panics beyond it, and a
+        // name may be longer than that.
         let pad = |name: &Ident| {
-            format!(
-                "{:width$}",
-                name.name,
-                width = name_width.max(name.name.len())
-            )
+            let spaces = name_width.saturating_sub(name.name.len());
+            format!("{}{}", name.name, " ".repeat(spaces))
         };
         match &item.kind {
             ItemKind::Import(import) => {
@@ -117,10 +116,19 @@ impl Printer<'_> {
         self.end_line(item.span.end);
     }
 
-    /// The offset of the first non-blank character at or after `offset`.
+    /// The offset of the first token at or after `offset`: blanks and comments are skipped, so
+    /// that a comment between an attribute and its item is placed before the item's line (as
+    /// the next formatting would place it), not after it.
     fn text_start_after(&self, offset: u32) -> u32 {
-        let rest = self.text.get(offset as usize..).unwrap_or("");
-        offset + (rest.len() - rest.trim_start().len()) as u32
+        let mut offset = offset;
+        loop {
+            let rest = self.text.get(offset as usize..).unwrap_or("");
+            offset += (rest.len() - rest.trim_start().len()) as u32;
+            match self.comment_starting_at(offset) {
+                Some(end) => offset = end,
+                None => return offset,
+            }
+        }
     }
 
     fn firewall(&mut self, firewall: &Firewall, end: u32) {
@@ -231,9 +239,21 @@ impl Printer<'_> {
             return;
         };
         self.block(&if_statement.then_block);
-        // `} else {` stays on the closing brace's line.
-        self.out.pop();
-        self.out.push_str(" else ");
+        let else_start = match else_branch {
+            ElseBranch::Block(block) => block.span.start,
+            ElseBranch::If(_, span) => span.start,
+        };
+        if self.source_has_comment_in(if_statement.then_block.span.end, else_start) {
+            // A comment between `}` and `else` ends its line: `else` goes on a line of its own
+            // after it, or it would become part of the comment.
+            self.flush_comments_before(else_start);
+            self.write_indent();
+        } else {
+            // `} else {` stays on the closing brace's line.
+            self.out.pop();
+            self.out.push(' ');
+        }
+        self.out.push_str("else ");
         match else_branch {
             ElseBranch::Block(block) => self.block(block),
             ElseBranch::If(nested, _) => self.if_statement(nested),

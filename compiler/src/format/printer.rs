@@ -65,19 +65,30 @@ impl<'a> Printer<'a> {
                     .get(end as usize..comment.span.start as usize)
                     .is_some_and(|gap| {
                         gap.chars()
-                            .all(|c| matches!(c, ' ' | '\t' | '\r' | ',' | '}' | ')' | ';'))
+                            .all(|c| matches!(c, ' ' | '\t' | ',' | '}' | ')' | ';'))
                     })
         });
         self.cursor = self.cursor.max(end);
-        if let Some(comment) = trailing {
+        let trailing_index = trailing.map(|_| after);
+        // A doc comment inside a node documents nothing. On a line of its own below the node it
+        // would become the next node's doc; at the end of the node's line it stays a stray
+        // (a doc comment documents only when it begins its line), so it takes that place.
+        let stray_doc = (first_inside..after)
+            .rev()
+            .find(|&index| self.comments[index].is_doc);
+        let at_end_of_line = stray_doc.or(trailing_index);
+        if let Some(index) = at_end_of_line {
             self.out.push_str("  ");
-            self.out.push_str(comment.text.trim_end());
+            self.out.push_str(self.comments[index].text.trim_end());
+        }
+        if let Some(comment) = trailing {
             self.cursor = comment.span.end;
         }
         self.out.push('\n');
-        for comment in &self.comments[first_inside..after] {
+        let below = (first_inside..after).chain(trailing_index);
+        for index in below.filter(|&index| Some(index) != at_end_of_line) {
             self.write_indent();
-            self.out.push_str(comment.text.trim_end());
+            self.out.push_str(self.comments[index].text.trim_end());
             self.out.push('\n');
         }
         self.next_comment = after + usize::from(trailing.is_some());
@@ -97,7 +108,28 @@ impl<'a> Printer<'a> {
         }
     }
 
-    /// Whether any comment starts within `start..end`.
+    /// The end of the comment that starts exactly at `offset`, if one does.
+    pub(super) fn comment_starting_at(&self, offset: u32) -> Option<u32> {
+        let index = self
+            .comments
+            .partition_point(|comment| comment.span.start < offset);
+        self.comments
+            .get(index)
+            .filter(|comment| comment.span.start == offset)
+            .map(|comment| comment.span.end)
+    }
+
+    /// Whether any comment, placed already or not, starts within `start..end`.
+    pub(super) fn source_has_comment_in(&self, start: u32, end: u32) -> bool {
+        let index = self
+            .comments
+            .partition_point(|comment| comment.span.start < start);
+        self.comments
+            .get(index)
+            .is_some_and(|comment| comment.span.start < end)
+    }
+
+    /// Whether any comment still to be placed starts within `start..end`.
     pub(super) fn has_comment_in(&self, start: u32, end: u32) -> bool {
         self.comments[self.next_comment..]
             .iter()
@@ -109,18 +141,13 @@ impl<'a> Printer<'a> {
         let gap = self.text.get(from as usize..to as usize).unwrap_or("");
         let at_block_start =
             self.out.is_empty() || self.out.ends_with("{\n") || self.out.ends_with("(\n");
-        if gap.matches('\n').count() >= 2 && !at_block_start && !self.out.ends_with("\n\n") {
+        if line_breaks(gap) >= 2 && !at_block_start && !self.out.ends_with("\n\n") {
             self.out.push('\n');
         }
     }
 
     pub(super) fn gap_has_blank_line(&self, from: u32, to: u32) -> bool {
-        self.text
-            .get(from as usize..to as usize)
-            .unwrap_or("")
-            .matches('\n')
-            .count()
-            >= 2
+        line_breaks(self.text.get(from as usize..to as usize).unwrap_or("")) >= 2
     }
 
     pub(super) fn write_indent(&mut self) {
@@ -139,4 +166,9 @@ impl<'a> Printer<'a> {
         }
         self.out
     }
+}
+
+/// The line breaks in `text`: LF, CRLF and a lone CR count one each.
+fn line_breaks(text: &str) -> usize {
+    text.matches('\n').count() + text.matches('\r').count() - text.matches("\r\n").count()
 }

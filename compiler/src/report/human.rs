@@ -18,7 +18,7 @@ pub fn render_human(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool
     let mut cache = ariadne::sources(
         (sources.iter())
             .filter(|(id, _)| shown.contains(id))
-            .map(|(_, file)| (file.name.clone(), file.text.to_string())),
+            .map(|(_, file)| (file.name.clone(), visible_text(&file.text))),
     );
     let mut output = Vec::new();
     for diagnostic in diagnostics {
@@ -86,4 +86,35 @@ pub fn render_human(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool
         let _ = report.finish().write(&mut cache, &mut output);
     }
     String::from_utf8_lossy(&output).into_owned()
+}
+
+/// The text as the report shows it: every control character but tab and the line breaks
+/// becomes its visible picture (`␛` for ESC, `␀` for NUL, `␡` for DEL), so that a source line
+/// cannot move the cursor, change colours or hide text on the reader's terminal. Other
+/// characters that some programs take as line breaks (vertical tab, form feed, NEL, U+2028 and
+/// U+2029) are made visible too, so the report counts lines as the compiler does. Each
+/// character becomes one character: the offsets given to ariadne stay right.
+fn visible_text(text: &str) -> String {
+    text.chars()
+        .map(|character| match character {
+            '\t' | '\n' | '\r' => character,
+            '\u{0}'..='\u{1f}' => char::from_u32(0x2400 + character as u32).unwrap_or('\u{fffd}'),
+            '\u{7f}' => '\u{2421}',
+            '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' => '\u{fffd}',
+            _ => character,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_are_shown_as_pictures() {
+        assert_eq!(
+            visible_text("a\u{1b}[2Jb\0\u{7f}\u{85}\tc\r\n"),
+            "a\u{241b}[2Jb\u{2400}\u{2421}\u{fffd}\tc\r\n"
+        );
+    }
 }

@@ -9,6 +9,8 @@ use crate::syntax::ast::ItemKind;
 
 pub(super) fn collect(resolution: &mut Resolution, files: &[ModuleFile<'_>]) {
     for file in files {
+        let scope = &mut resolution.modules[file.module.0 as usize];
+        (scope.broken).extend(file.ast.broken_names.iter().map(|name| name.name.clone()));
         for (item_index, item) in file.ast.items.iter().enumerate() {
             if let ItemKind::Import(import) = &item.kind {
                 import_module(resolution, file, &import.module);

@@ -113,6 +113,8 @@ pub struct ModuleScope {
     pub(crate) index: HashMap<String, DefinitionId, FixedState>,
     /// Imported module names with the span of (one of) their `import` items.
     pub imports: BTreeMap<String, Span>,
+    /// Names declared by items with syntax errors: their uses are not reported again.
+    pub(crate) broken: std::collections::HashSet<String>,
 }
 
 /// The result of resolution over every file of one compilation.

@@ -24,6 +24,7 @@ pub(super) fn resolve_references(resolution: &mut Resolution, files: &[ModuleFil
             file: file.file,
             prelude,
             locals: None,
+            missing_imports: Default::default(),
         };
         for item in &file.ast.items {
             resolver.item(item);
@@ -38,6 +39,9 @@ struct Resolver<'r> {
     prelude: Option<ModuleId>,
     /// Parameter and loop-variable names while inside a role; `None` outside roles.
     locals: Option<Vec<String>>,
+    /// Modules used without an `import` in this file, already reported: the fix adds the
+    /// import once, so it is one error however many uses there are.
+    missing_imports: std::collections::HashSet<String>,
 }
 
 impl Resolver<'_> {
@@ -351,6 +355,12 @@ impl Resolver<'_> {
         if found.is_some() {
             return found;
         }
+        if self.is_broken(self.module, &name.name)
+            || (self.prelude).is_some_and(|prelude| self.is_broken(prelude, &name.name))
+        {
+            // Declared by an item with a syntax error, which was reported: one mistake, one error.
+            return None;
+        }
         let mut scopes = vec![self.module];
         scopes.extend(self.prelude);
         let candidates = self.candidates(&scopes, kinds);
@@ -401,7 +411,7 @@ impl Resolver<'_> {
             || self.resolution.modules[self.module.0 as usize]
                 .imports
                 .contains_key(&module.name);
-        if !imported {
+        if !imported && self.missing_imports.insert(module.name.clone()) {
             let insert_at = Span {
                 file: self.file,
                 start: 0,
@@ -424,6 +434,9 @@ impl Resolver<'_> {
         }
         if let Some(id) = self.resolution.lookup(target_module, &name.name) {
             return Some(id);
+        }
+        if self.is_broken(target_module, &name.name) {
+            return None;
         }
         let candidates = self.candidates(&[target_module], kinds);
         let mut diagnostic = Diagnostic::error(
@@ -448,6 +461,13 @@ impl Resolver<'_> {
         }
         self.resolution.diagnostics.push(diagnostic);
         None
+    }
+
+    /// Whether `name` is declared in `module` by an item with a syntax error.
+    fn is_broken(&self, module: ModuleId, name: &str) -> bool {
+        self.resolution.modules[module.0 as usize]
+            .broken
+            .contains(name)
     }
 
     /// Names of the wanted kinds in the given modules, for suggestions.

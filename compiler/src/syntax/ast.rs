@@ -7,6 +7,9 @@ use crate::source::{FileId, Span};
 pub struct FileAst {
     pub file: FileId,
     pub items: Vec<Item>,
+    /// Names declared by items the parser could not read (`host rtems01 10.0.0.1`, missing
+    /// its `=`): still declared, so their uses elsewhere are not reported as unknown too.
+    pub broken_names: Vec<Ident>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

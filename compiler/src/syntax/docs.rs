@@ -1,7 +1,8 @@
 //! Attaches `///` doc comments to the item or role statement that directly follows them.
 //!
 //! The parser never sees comments; a doc comment belongs to a node when only whitespace and
-//! other doc lines stand between it and the node's first token.
+//! other doc lines stand between it and the node's first token, and it begins its line: a
+//! `///` after code on the same line (`zone z = 10.0.0.0/8 /// d`) documents nothing.
 
 use crate::syntax::ast::{
     Block, DocLine, ElseBranch, FileAst, IfStatement, ItemKind, StatementKind,
@@ -48,7 +49,7 @@ fn docs_before(start: u32, comments: &[Comment], text: &str) -> Vec<DocLine> {
     while index > 0 {
         let comment = &comments[index - 1];
         let between = text.get(comment.span.end as usize..boundary).unwrap_or("x");
-        if !comment.is_doc || !between.trim().is_empty() {
+        if !comment.is_doc || !between.trim().is_empty() || !begins_its_line(comment, text) {
             break;
         }
         // Trailing blanks (and the `\r` of a CRLF line) carry no meaning; the formatter drops them.
@@ -62,4 +63,13 @@ fn docs_before(start: u32, comments: &[Comment], text: &str) -> Vec<DocLine> {
     }
     docs.reverse();
     docs
+}
+
+/// Whether only blanks stand between the start of the comment's line and the comment.
+fn begins_its_line(comment: &Comment, text: &str) -> bool {
+    let before = text.get(..comment.span.start as usize).unwrap_or("");
+    let line_start = before.rfind(['\n', '\r']).map_or(0, |index| index + 1);
+    before[line_start..]
+        .chars()
+        .all(|c| c == ' ' || c == '\t' || c == '\u{feff}')
 }

@@ -19,6 +19,24 @@ crate::declare_codes! {
     /// Strings appear in `@allow(lint, "reason")`. They cannot span lines; close the quote on the
     /// same line.
     UNTERMINATED_STRING = "E0002", "unterminated string";
+    /// A backslash in a string is followed by a character that is not one of the escapes the
+    /// language knows: `\"`, `\\`, `\n` and `\t`.
+    ///
+    /// ```text
+    /// @allow(broad-range, "vendor says \q")   # error: unknown escape `\q`
+    /// ```
+    ///
+    /// Write `\\` for a backslash. Unknown escapes are errors rather than kept as written so
+    /// that a future escape cannot change the meaning of an existing file.
+    UNKNOWN_ESCAPE = "E0015", "unknown escape in a string";
+    /// A control character (NUL, ESC, DEL, or any other C0 character but tab) inside a string
+    /// or a comment.
+    ///
+    /// Reasons and comments reach the generated rulesets and the terminal; a control character
+    /// there can end a line early in a loader, corrupt an XML file or rewrite the screen. No
+    /// editor shows them, so they are rejected where they are written. Delete the character
+    /// (most editors show it as `^[` or a box); in a string, write `\t` for a tab.
+    CONTROL_CHARACTER = "E0016", "control character in a string or comment";
 }
 
 /// The tokens of the flow language. Keywords are reserved; see `spec/lexical.md`.
@@ -92,13 +110,15 @@ pub enum Token<'src> {
     #[regex(r"[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+(/[0-9]+)?")]
     #[regex(r"[0-9A-Fa-f.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*(/[0-9]+)?")]
     Address(&'src str),
-    #[regex(r#""([^"\\\n]|\\[^\n])*""#)]
+    // A line ends at LF, CRLF or a lone CR, as in every editor: strings and comments stop at
+    // either character.
+    #[regex(r#""([^"\\\r\n]|\\[^\r\n])*""#)]
     String(&'src str),
-    #[regex(r#""([^"\\\n]|\\[^\n])*"#)]
+    #[regex(r#""([^"\\\r\n]|\\[^\r\n])*"#)]
     UnterminatedString(&'src str),
-    #[regex(r"///[^\n]*", allow_greedy = true)]
+    #[regex(r"///[^\r\n]*", allow_greedy = true)]
     DocComment(&'src str),
-    #[regex(r"#[^\n]*", allow_greedy = true)]
+    #[regex(r"#[^\r\n]*", allow_greedy = true)]
     Comment(&'src str),
 
     #[token("=")]
@@ -291,25 +311,41 @@ pub struct Lexed<'src> {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// The byte-order mark some editors write at the start of a UTF-8 file; it is not text.
+pub const BYTE_ORDER_MARK: char = '\u{feff}';
+
 /// Lexes one file. Never fails: unknown bytes become `Token::Error` plus an `E0001` diagnostic.
+/// A byte-order mark at the very start is skipped; spans still count from the file's first byte.
 pub fn lex(file: FileId, text: &str) -> Lexed<'_> {
+    let skipped = if text.starts_with(BYTE_ORDER_MARK) {
+        BYTE_ORDER_MARK.len_utf8()
+    } else {
+        0
+    };
     let mut lexed = Lexed {
         // Real files average three to five bytes per token; reserving once avoids regrowing.
         tokens: Vec::with_capacity(text.len() / 3),
         ..Lexed::default()
     };
-    let mut lexer = Token::lexer(text);
+    let mut lexer = Token::lexer(&text[skipped..]);
     while let Some(result) = lexer.next() {
-        let span = Span::new(file, lexer.span());
+        let range = lexer.span();
+        let span = Span::new(file, range.start + skipped..range.end + skipped);
         match result {
             Ok(Token::Comment(body)) | Ok(Token::DocComment(body)) => {
+                check_control_characters(span, body, &mut lexed.diagnostics);
                 lexed.comments.push(Comment {
                     span,
                     text: body.to_string(),
                     is_doc: body.starts_with("///"),
                 })
             }
+            Ok(Token::String(body)) => {
+                check_string_body(span, body, &mut lexed.diagnostics);
+                lexed.tokens.push((Token::String(body), span));
+            }
             Ok(Token::UnterminatedString(body)) => {
+                check_string_body(span, body, &mut lexed.diagnostics);
                 lexed.diagnostics.push(
                     Diagnostic::error(UNTERMINATED_STRING, span, "unterminated string")
                         .with_primary_message("this string has no closing `\"` on its line"),
@@ -342,4 +378,62 @@ pub fn lex(file: FileId, text: &str) -> Lexed<'_> {
         }
     }
     lexed
+}
+
+/// Whether a character may not appear in a string or comment: C0 controls but tab, and DEL.
+fn is_forbidden_control(character: char) -> bool {
+    (character.is_ascii_control() && character != '\t') || character == '\u{7f}'
+}
+
+/// One `E0016` for a comment or string with control characters (one mistake, one error),
+/// located at the first of them.
+fn check_control_characters(span: Span, body: &str, diagnostics: &mut Vec<Diagnostic>) {
+    let mut found = body
+        .char_indices()
+        .filter(|&(_, character)| is_forbidden_control(character));
+    let Some((index, character)) = found.next() else {
+        return;
+    };
+    let more = found.count();
+    let at = span.start as usize + index;
+    let mut diagnostic = Diagnostic::error(
+        CONTROL_CHARACTER,
+        Span::new(span.file, at..at + 1),
+        format!("control character `{}`", character.escape_debug()),
+    )
+    .with_primary_message("not allowed in a string or comment");
+    if more > 0 {
+        diagnostic = diagnostic.with_note(format!("and {more} more on this line"));
+    }
+    diagnostics.push(diagnostic);
+}
+
+/// The escapes of a string (`\"`, `\\`, `\n`, `\t`, as `spec/lexical.md` lists them) and its
+/// control characters: one diagnostic for each bad one, at its position.
+fn check_string_body(span: Span, body: &str, diagnostics: &mut Vec<Diagnostic>) {
+    check_control_characters(span, body, diagnostics);
+    let mut characters = body.char_indices();
+    while let Some((index, character)) = characters.next() {
+        if character != '\\' {
+            continue;
+        }
+        let Some((_, escaped)) = characters.next() else {
+            break;
+        };
+        if matches!(escaped, '"' | '\\' | 'n' | 't') || is_forbidden_control(escaped) {
+            continue;
+        }
+        let at = span.start as usize + index;
+        diagnostics.push(
+            Diagnostic::error(
+                UNKNOWN_ESCAPE,
+                Span::new(span.file, at..at + 1 + escaped.len_utf8()),
+                format!("unknown escape `\\{}`", escaped.escape_debug()),
+            )
+            .with_primary_message("not an escape")
+            .with_note(
+                "the escapes are `\\\"`, `\\\\`, `\\n` and `\\t`; write `\\\\` for a backslash",
+            ),
+        );
+    }
 }

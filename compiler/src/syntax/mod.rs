@@ -33,6 +33,7 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
     // End-of-file errors point just past the last visible character, not at a trailing blank line.
     let (mut ast, parse_diagnostics) = parser::parse(file, text.trim_end().len(), &tokens);
     diagnostics.extend(parse_diagnostics);
+    ast.broken_names = broken_names(&ast, &tokens);
     docs::attach_doc_comments(&mut ast, &lexed.comments, text);
     diagnostics.extend(literals::validate(&ast));
     ParsedFile {
@@ -40,4 +41,46 @@ pub fn parse_file(file: FileId, text: &str) -> ParsedFile {
         comments: lexed.comments,
         diagnostics,
     }
+}
+
+/// The names that items with a syntax error declare: the identifier right after a defining
+/// keyword (`host`, `zone`, …) at the start of each broken item.
+fn broken_names(
+    ast: &ast::FileAst,
+    tokens: &[(lexer::Token<'_>, crate::source::Span)],
+) -> Vec<ast::Ident> {
+    use lexer::Token;
+    let mut names = Vec::new();
+    for item in &ast.items {
+        if !matches!(item.kind, ast::ItemKind::Error) {
+            continue;
+        }
+        let first = tokens.partition_point(|(_, span)| span.start < item.span.start);
+        let inside = tokens[first..]
+            .iter()
+            .take_while(|(_, span)| span.end <= item.span.end);
+        let mut keyword_then_name = inside
+            .skip_while(|(token, _)| !token.starts_item() || *token == Token::AtAllow)
+            .take(2);
+        let keyword = keyword_then_name.next();
+        let name = keyword_then_name.next();
+        if let (Some((keyword, _)), Some((Token::Ident(name), span))) = (keyword, name) {
+            let defines = matches!(
+                keyword,
+                Token::Zone
+                    | Token::Firewall
+                    | Token::Host
+                    | Token::Group
+                    | Token::Service
+                    | Token::Role
+            );
+            if defines {
+                names.push(ast::Ident {
+                    name: name.to_string(),
+                    span: *span,
+                });
+            }
+        }
+    }
+    names
 }

@@ -32,17 +32,16 @@ fn kind_of(kind: DefinitionKind) -> CompletionItemKind {
 /// The text of the cursor's line before the cursor; a position past the line or the document
 /// is clamped to its end.
 pub fn line_prefix(text: &str, position: Position) -> &str {
-    let line = text.split('\n').nth(position.line as usize).unwrap_or("");
-    let mut end = 0;
-    let mut units = 0;
-    for (index, character) in line.char_indices() {
-        if units >= position.character {
-            break;
-        }
-        units += character.len_utf16() as u32;
-        end = index + character.len_utf8();
-    }
-    &line[..end]
+    // The document's own line model: a lone CR ends a line too.
+    let line_start = crate::document_text::byte_offset(
+        text,
+        Position {
+            line: position.line,
+            character: 0,
+        },
+    );
+    let end = crate::document_text::byte_offset(text, position).max(line_start);
+    &text[line_start..end]
 }
 
 /// Completions for a cursor after `line_prefix` (the text of its line before the cursor).

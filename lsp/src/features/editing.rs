@@ -11,14 +11,36 @@ use tower_lsp_server::ls_types::{
     Position, Range, TextEdit, Uri, WorkspaceEdit,
 };
 
-/// The whole document reformatted, or nothing when it does not parse or is already formatted.
-pub fn format_document(text: &str) -> Option<Vec<TextEdit>> {
-    let formatted = flowc_compiler::format::format_source("document", text).ok()?;
+/// Why the language server did not format a document.
+#[derive(Debug, PartialEq, Eq)]
+pub enum FormatRefusal {
+    /// The document has errors; they are already shown as diagnostics.
+    HasErrors,
+    /// The formatter's output did not round-trip (`E0014`): the user must be told.
+    RoundTrip(String),
+}
+
+/// The whole document reformatted (no edits when it already is), or why it is left alone.
+pub fn format_document(text: &str) -> Result<Vec<TextEdit>, FormatRefusal> {
+    let formatted = match flowc_compiler::format::format_source("document", text) {
+        Ok(formatted) => formatted,
+        Err(failure) if failure.file_has_errors() => return Err(FormatRefusal::HasErrors),
+        Err(failure) => {
+            let message = failure
+                .diagnostics
+                .first()
+                .map_or(String::new(), |diagnostic| diagnostic.message.clone());
+            return Err(FormatRefusal::RoundTrip(format!(
+                "flowc: {message} (E0014, see `flowc explain E0014`)"
+            )));
+        }
+    };
     if formatted == text {
-        return Some(Vec::new());
+        return Ok(Vec::new());
     }
-    let lines = text.split('\n').count() as u32;
-    Some(vec![TextEdit {
+    // One past the last line (LF, CRLF and a lone CR each end one), so the edit covers it all.
+    let lines = text.replace("\r\n", "\n").matches(['\n', '\r']).count() as u32 + 1;
+    Ok(vec![TextEdit {
         range: Range {
             start: Position {
                 line: 0,

@@ -57,7 +57,14 @@ pub fn parse(
     tokens: &[(Token<'_>, Span)],
 ) -> (FileAst, Vec<Diagnostic>) {
     match fast::parse_without_errors(file, tokens) {
-        Some(items) => (FileAst { file, items }, Vec::new()),
+        Some(items) => (
+            FileAst {
+                file,
+                items,
+                broken_names: Vec::new(),
+            },
+            Vec::new(),
+        ),
         None => parse_with_recovery(file, text_length, tokens),
     }
 }
@@ -84,12 +91,16 @@ pub fn parse_with_recovery(
     let diagnostics = errors
         .into_iter()
         .filter(|error| reported_at.insert(error.span().start))
-        .map(|error| syntax_diagnostic(file, &error))
+        .map(|error| {
+            let diagnostic = syntax_diagnostic(file, &error);
+            explain_in_context(file, &tokens, &error).unwrap_or(diagnostic)
+        })
         .collect();
     (
         FileAst {
             file,
             items: items.unwrap_or_default(),
+            broken_names: Vec::new(),
         },
         diagnostics,
     )
@@ -98,7 +109,11 @@ pub fn parse_with_recovery(
 /// Parses one file's tokens with the fast parser alone; `None` where it gives up. Public so
 /// that tests and the fuzz target can check that it agrees with [`parse_with_recovery`].
 pub fn parse_fast(file: FileId, tokens: &[(Token<'_>, Span)]) -> Option<FileAst> {
-    fast::parse_without_errors(file, tokens).map(|items| FileAst { file, items })
+    fast::parse_without_errors(file, tokens).map(|items| FileAst {
+        file,
+        items,
+        broken_names: Vec::new(),
+    })
 }
 
 fn syntax_diagnostic(file: FileId, error: &Rich<'_, Token<'_>, SimpleSpan>) -> Diagnostic {
@@ -139,4 +154,68 @@ fn describe_pattern(pattern: &RichPattern<'_, Token<'_>>) -> Option<String> {
         RichPattern::EndOfInput => Some("end of file".to_string()),
         _ => None,
     }
+}
+
+/// A clearer report for two mistakes whose plain "expected …, found …" misleads: an
+/// `@allow(lint)` without its reason, and a `(` that is never closed (reported at the `(`, not
+/// at the next item where the parser noticed).
+fn explain_in_context(
+    file: FileId,
+    tokens: &[(Token<'_>, SimpleSpan)],
+    error: &Rich<'_, Token<'_>, SimpleSpan>,
+) -> Option<Diagnostic> {
+    let RichReason::ExpectedFound { expected, .. } = error.reason() else {
+        return None;
+    };
+    let expects = |wanted: Token<'_>| {
+        expected
+            .iter()
+            .any(|pattern| matches!(pattern, RichPattern::Token(token) if **token == wanted))
+    };
+    let at = tokens.partition_point(|(_, span)| span.start < error.span().start);
+    let found = tokens.get(at).map(|(token, _)| *token);
+    let before = |back: usize| at.checked_sub(back).map(|index| tokens[index].0);
+    if expects(Token::Comma)
+        && found == Some(Token::RightParen)
+        && before(1).is_some_and(|token| matches!(token, Token::Ident(_)))
+        && before(2) == Some(Token::LeftParen)
+        && before(3) == Some(Token::AtAllow)
+    {
+        let lint = before(1).map_or("", |token| token.text());
+        return Some(
+            Diagnostic::error(
+                SYNTAX_ERROR,
+                span_of(file, *error.span()),
+                format!("`@allow({lint})` needs a reason"),
+            )
+            .with_primary_message("expected `,` and a reason in quotes")
+            .with_note(format!(
+                "excusing a lint is a decision to explain: `@allow({lint}, \"why this is fine\")`"
+            )),
+        );
+    }
+    let at_item_or_end = found.is_none_or(|token| token.starts_item());
+    if expects(Token::RightParen) && at_item_or_end {
+        let mut depth = 0usize;
+        for (token, span) in tokens[..at].iter().rev() {
+            match token {
+                Token::RightParen => depth += 1,
+                Token::LeftParen if depth == 0 => {
+                    let found_text =
+                        found.map_or("the end of the file".to_string(), |token| token.to_string());
+                    return Some(
+                        Diagnostic::error(SYNTAX_ERROR, span_of(file, *span), "unclosed `(`")
+                            .with_primary_message("this `(` is never closed")
+                            .with_label(
+                                span_of(file, *error.span()),
+                                format!("expected `)` before {found_text}"),
+                            ),
+                    );
+                }
+                Token::LeftParen => depth -= 1,
+                _ => {}
+            }
+        }
+    }
+    None
 }
