@@ -163,7 +163,9 @@ fn reply(request: Send, ack: bool) -> Send {
 #[test]
 fn hostile_reasons_and_long_names_cannot_break_the_script() {
     let name = "n".repeat(260);
-    let reason = "NUL\u{0} ESC\u{1b}[31m red \\n# rm -rf /; $(reboot) `id` \\\"q\\\" \u{2028} end";
+    // The language refuses control characters in strings (E0016); they go straight into the
+    // model below.
+    let reason = "NUL ESC[31m red \\n# rm -rf /; $(reboot) `id` \\\"q\\\" \u{2028} end";
     let text = format!(
         "import nim\nzone lan = 10.1.0.0/16\nhost {name} = 10.1.0.10 is nim.master()\n\
          group clients = 10.1.1.0/24 is nim.client(master = {name})\n\
