@@ -19,9 +19,6 @@ use crate::syntax::literals::parse_address;
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 
-/// Loops longer than this are an error rather than a way to exhaust memory.
-const MAX_LOOP_STEPS: i64 = 65_536;
-
 /// Expands one instance into `flows`; returns the explicit arguments it never read (those of
 /// branches its arguments do not take), for `ineffective-argument`.
 pub(super) fn expand_instance(
@@ -219,7 +216,8 @@ impl Expander<'_, '_> {
                     else {
                         continue;
                     };
-                    if end.saturating_sub(start) >= MAX_LOOP_STEPS {
+                    // One loop too long on its own is refused before its first step.
+                    if end.saturating_sub(start) >= MAX_LOOP_STEPS_PER_ITEM as i64 {
                         self.report((
                             for_statement.end.span(),
                             format!("a loop of {} steps is too long", end - start + 1),
