@@ -250,6 +250,8 @@ fn the_bundled_example_site_checks_without_errors() {
             "port-collision",
             "bmc-port-conflict",
             "duplicate-address",
+            // Issue 17 item 1: the internet deny once covered the replies of the HMC's VPN.
+            "shadowed",
         ] {
             assert!(
                 !line.contains(defect),
