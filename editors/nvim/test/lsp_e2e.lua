@@ -73,7 +73,7 @@ local HOSTS = {
   'import nim',
   'zone mgmt = 198.18.1.0/24',
   '/// The NIM master of the test site.',
-  'host nim01 = 198.18.1.10 is nim.master(mountd = 33333, nfs = 4)',
+  'host nim01 = 198.18.1.10 is nim.master(nfs = 4)',
   'group aix = 198.18.1.128/25 is nim.client(master = nim01)',
   'lint broad-range = allow',
 }
