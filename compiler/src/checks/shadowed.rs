@@ -4,6 +4,7 @@
 use super::{generalization, origin_label, partly_shadowed};
 use crate::coverage::{
     covered, each_box, hulls, service_ranges, shares_family, FlowIndex, PacketBox, Witness,
+    DESTINATION,
 };
 use crate::diagnostic::Diagnostic;
 use crate::model::{Action, Flow};
@@ -76,6 +77,9 @@ pub fn check(flows: &[Flow], evaluator: &Evaluator<'_>) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// The most destination ranges a flow asks the deny index about one by one.
+const DESTINATION_QUESTIONS: usize = 16;
+
 /// How the denies meet one flow, or `None` when none does.
 ///
 /// Candidates come from the index by the flow's hull (one question per address family); each
@@ -83,10 +87,20 @@ pub fn check(flows: &[Flow], evaluator: &Evaluator<'_>) -> Vec<Diagnostic> {
 /// answer ("no deny meets it") costs a few interval merges.
 fn denied(flows: &[Flow], index: usize, denies: &FlowIndex) -> Option<Denied> {
     let flow = &flows[index];
-    let mut candidates: Vec<usize> = (hulls(&flow.source, &flow.destination, &flow.opening).iter())
-        .flat_map(|hull| denies.overlapping(hull))
-        .map(|(_, deny)| deny)
-        .collect();
+    let mut candidates: Vec<usize> = Vec::new();
+    for hull in hulls(&flow.source, &flow.destination, &flow.opening) {
+        // The hull of a sparse destination spans denies that fall between its ranges: ask per
+        // destination range when there are few.
+        if flow.destination.family_range_count(hull.ipv6) <= DESTINATION_QUESTIONS {
+            for range in flow.destination.family_ranges(hull.ipv6) {
+                let mut question = hull;
+                question.ranges[DESTINATION] = range;
+                denies.flows_overlapping(&question, &mut candidates);
+            }
+        } else {
+            denies.flows_overlapping(&hull, &mut candidates);
+        }
+    }
     candidates.sort_unstable();
     candidates.dedup();
     let met: Vec<(usize, PacketBox)> = (candidates.into_iter())

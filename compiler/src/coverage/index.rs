@@ -116,6 +116,17 @@ impl FlowIndex {
             self.v4.overlapping(self, query)
         }
     }
+
+    /// The flows that have a box overlapping `query`, pushed to `found` once per entry (a flow
+    /// with several source or destination ranges may come more than once), unsorted: for a
+    /// caller that needs the flows and not the boxes, without building and sorting the boxes.
+    pub fn flows_overlapping(&self, query: &PacketBox, found: &mut Vec<usize>) {
+        if query.ipv6 {
+            self.v6.flows_overlapping(self, query, found)
+        } else {
+            self.v4.flows_overlapping(self, query, found)
+        }
+    }
 }
 
 impl<A: Family> FamilyIndex<A> {
@@ -193,6 +204,41 @@ impl<A: Family> FamilyIndex<A> {
             source_max_end,
             entry_flows,
         }
+    }
+
+    /// [`FlowIndex::flows_overlapping`] for a query of this family.
+    fn flows_overlapping(&self, index: &FlowIndex, query: &PacketBox, found: &mut Vec<usize>) {
+        let narrow = |(start, end): (u128, u128)| (A::narrow(start), A::narrow(end));
+        let source_query = narrow(query.ranges[SOURCE]);
+        let mut visit_group = |group: usize| {
+            let range = self.groups[group].clone();
+            search(
+                &self.sources[range.clone()],
+                &self.source_max_end[range.clone()],
+                range.start,
+                source_query,
+                &mut |entry| {
+                    let flow = self.entry_flows[entry] as usize;
+                    let meets = index.services_of[flow].clone().any(|service| {
+                        let [protocol, port, source_port] =
+                            index.services[service as usize].ranges();
+                        overlaps(protocol, query.ranges[PROTOCOL])
+                            && overlaps(port, query.ranges[PORT])
+                            && overlaps(source_port, query.ranges[SOURCE_PORT])
+                    });
+                    if meets {
+                        found.push(flow);
+                    }
+                },
+            );
+        };
+        search(
+            &self.destinations,
+            &self.destination_max_end,
+            0,
+            narrow(query.ranges[DESTINATION]),
+            &mut visit_group,
+        );
     }
 
     /// [`FlowIndex::overlapping`] for a query of this family.
