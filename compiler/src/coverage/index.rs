@@ -206,8 +206,9 @@ impl<A: Family> FamilyIndex<A> {
         }
     }
 
-    /// [`FlowIndex::flows_overlapping`] for a query of this family.
-    fn flows_overlapping(&self, index: &FlowIndex, query: &PacketBox, found: &mut Vec<usize>) {
+    /// Calls `visit(entry, group)` for every entry whose source and destination overlap the
+    /// query's; the services are the caller's to hold to it.
+    fn visit_entries(&self, query: &PacketBox, mut visit: impl FnMut(usize, usize)) {
         let narrow = |(start, end): (u128, u128)| (A::narrow(start), A::narrow(end));
         let source_query = narrow(query.ranges[SOURCE]);
         let mut visit_group = |group: usize| {
@@ -217,19 +218,7 @@ impl<A: Family> FamilyIndex<A> {
                 &self.source_max_end[range.clone()],
                 range.start,
                 source_query,
-                &mut |entry| {
-                    let flow = self.entry_flows[entry] as usize;
-                    let meets = index.services_of[flow].clone().any(|service| {
-                        let [protocol, port, source_port] =
-                            index.services[service as usize].ranges();
-                        overlaps(protocol, query.ranges[PROTOCOL])
-                            && overlaps(port, query.ranges[PORT])
-                            && overlaps(source_port, query.ranges[SOURCE_PORT])
-                    });
-                    if meets {
-                        found.push(flow);
-                    }
-                },
+                &mut |entry| visit(entry, group),
             );
         };
         search(
@@ -241,40 +230,28 @@ impl<A: Family> FamilyIndex<A> {
         );
     }
 
+    /// [`FlowIndex::flows_overlapping`] for a query of this family.
+    fn flows_overlapping(&self, index: &FlowIndex, query: &PacketBox, found: &mut Vec<usize>) {
+        self.visit_entries(query, |entry, _| {
+            let flow = self.entry_flows[entry] as usize;
+            if (index.services_of[flow].clone()).any(|service| service_meets(index, service, query))
+            {
+                found.push(flow);
+            }
+        });
+    }
+
     /// [`FlowIndex::overlapping`] for a query of this family.
     fn overlapping(&self, index: &FlowIndex, query: &PacketBox) -> Vec<(PacketBox, usize)> {
-        let narrow = |(start, end): (u128, u128)| (A::narrow(start), A::narrow(end));
-        let source_query = narrow(query.ranges[SOURCE]);
         let mut found: Vec<(usize, u32, usize)> = Vec::new();
-        let mut visit_group = |group: usize| {
-            let range = self.groups[group].clone();
-            search(
-                &self.sources[range.clone()],
-                &self.source_max_end[range.clone()],
-                range.start,
-                source_query,
-                &mut |entry| {
-                    let flow = self.entry_flows[entry] as usize;
-                    for service in index.services_of[flow].clone() {
-                        let [protocol, port, source_port] =
-                            index.services[service as usize].ranges();
-                        if overlaps(protocol, query.ranges[PROTOCOL])
-                            && overlaps(port, query.ranges[PORT])
-                            && overlaps(source_port, query.ranges[SOURCE_PORT])
-                        {
-                            found.push((entry, service, group));
-                        }
-                    }
-                },
-            );
-        };
-        search(
-            &self.destinations,
-            &self.destination_max_end,
-            0,
-            narrow(query.ranges[DESTINATION]),
-            &mut visit_group,
-        );
+        self.visit_entries(query, |entry, group| {
+            let flow = self.entry_flows[entry] as usize;
+            for service in index.services_of[flow].clone() {
+                if service_meets(index, service, query) {
+                    found.push((entry, service, group));
+                }
+            }
+        });
         found.sort_unstable();
         let widen = |(start, end): (A, A)| (start.into(), end.into());
         found
@@ -295,6 +272,14 @@ impl<A: Family> FamilyIndex<A> {
             })
             .collect()
     }
+}
+
+/// Whether service `service` of the index meets the query's protocol and ports.
+fn service_meets(index: &FlowIndex, service: u32, query: &PacketBox) -> bool {
+    let [protocol, port, source_port] = index.services[service as usize].ranges();
+    overlaps(protocol, query.ranges[PROTOCOL])
+        && overlaps(port, query.ranges[PORT])
+        && overlaps(source_port, query.ranges[SOURCE_PORT])
 }
 
 fn overlaps(a: (u128, u128), b: (u128, u128)) -> bool {
