@@ -524,6 +524,25 @@ fn assert_range(snapshot: &Snapshot, uri: &Uri, range: lsp::Range) {
     assert_position(snapshot, uri, range.end);
 }
 
+/// The lines of a text as LSP counts them: `\r\n`, `\n` and a lone `\r` each end a line.
+fn lsp_lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        match text.find(['\r', '\n']) {
+            Some(end) => {
+                let after = if text[end..].starts_with("\r\n") { end + 2 } else { end + 1 };
+                rest = Some(&text[after..]);
+                Some(&text[..end])
+            }
+            None => {
+                rest = None;
+                Some(text)
+            }
+        }
+    })
+}
+
 /// A position inside the document: an existing line, at most its length in UTF-16 units, and
 /// mapping back to the same place.
 fn assert_position(snapshot: &Snapshot, uri: &Uri, position: lsp::Position) {
@@ -531,9 +550,7 @@ fn assert_position(snapshot: &Snapshot, uri: &Uri, position: lsp::Position) {
         .file(uri)
         .unwrap_or_else(|| panic!("a range in {uri:?}, which is not in the snapshot"));
     let source = snapshot.checked.analysis.sources.get(file);
-    let line = source
-        .text
-        .split('\n')
+    let line = lsp_lines(&source.text)
         .nth(position.line as usize)
         .unwrap_or_else(|| panic!("{position:?} is past the last line of {uri:?}"));
     let length: usize = line.chars().map(char::len_utf16).sum();
