@@ -455,9 +455,10 @@ module.exports = grammar({
     identifier: _ => /[A-Za-z_]([A-Za-z0-9_-]*[A-Za-z0-9_])?/,
 
     // On one line; `\"`, `\\`, `\n`, `\t` are escapes, and any other escaped character stands
-    // for itself. The character classes below spell out "anything but a newline" as ranges
-    // because tree-sitter's negated classes never match a NUL byte, which the Rust lexer
-    // accepts inside strings and comments (U+10FFFF, a noncharacter, is left out instead).
+    // for itself. The character classes below spell out "anything but a line end" (LF, or a CR,
+    // which ends a line on its own as in flowc and LSP) as ranges because tree-sitter's negated
+    // classes never match a NUL byte, which the Rust lexer accepts inside strings and comments
+    // (U+10FFFF, a noncharacter, is left out instead).
     string: $ => seq(
       '"',
       repeat(choice($.string_content, $.escape_sequence)),
@@ -465,13 +466,13 @@ module.exports = grammar({
     ),
 
     // The precedence keeps a `#` inside a string from starting a comment.
-    string_content: _ => token.immediate(prec(1, /[\x00-\t\x0B-!#-\[\]-\u{10FFFE}]+/u)),
+    string_content: _ => token.immediate(prec(1, /[\x00-\t\x0B\x0C\x0E-!#-\[\]-\u{10FFFE}]+/u)),
 
-    escape_sequence: _ => token.immediate(/\\[\x00-\t\x0B-\u{10FFFE}]/u),
+    escape_sequence: _ => token.immediate(/\\[\x00-\t\x0B\x0C\x0E-\u{10FFFE}]/u),
 
     // `///` lines document the next item or role statement; `#` lines are plain comments.
-    doc_comment: _ => token(prec(1, /\/\/\/[\x00-\t\x0B-\u{10FFFE}]*/u)),
+    doc_comment: _ => token(prec(1, /\/\/\/[\x00-\t\x0B\x0C\x0E-\u{10FFFE}]*/u)),
 
-    comment: _ => token(/#[\x00-\t\x0B-\u{10FFFE}]*/u),
+    comment: _ => token(/#[\x00-\t\x0B\x0C\x0E-\u{10FFFE}]*/u),
   },
 });

@@ -144,7 +144,12 @@ pub fn reported(analysis: &Analysis) -> BTreeSet<(u32, String, String)> {
 pub fn expected(text: &str) -> BTreeSet<(u32, String, String)> {
     let mut expectations = BTreeSet::new();
     let mut pending: Vec<(String, String)> = Vec::new();
-    for (index, line) in text.lines().enumerate() {
+    // Lines as flowc counts them: a lone CR ends one too.
+    let lines = text.split('\n').flat_map(|line| {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        line.split('\r')
+    });
+    for (index, line) in lines.enumerate() {
         let number = index as u32 + 1;
         let parsed = ["error", "warning", "note"].iter().find_map(|severity| {
             let marker = format!("# {severity}: ");

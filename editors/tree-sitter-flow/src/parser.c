@@ -1806,18 +1806,6 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           ('a' <= lookahead && lookahead <= 'z')) ADVANCE(84);
       END_STATE();
     case 1:
-      if (lookahead == '\n') SKIP(4);
-      if (lookahead == '"') ADVANCE(86);
-      if (lookahead == '#') ADVANCE(91);
-      if (lookahead == '/') ADVANCE(89);
-      if (lookahead == '\\') ADVANCE(36);
-      if (lookahead == '\t' ||
-          lookahead == '\f' ||
-          lookahead == '\r' ||
-          lookahead == ' ') ADVANCE(87);
-      if ((!eof && lookahead <= 0x10fffe)) ADVANCE(91);
-      END_STATE();
-    case 2:
       ADVANCE_MAP(
         '!', 21,
         '#', 94,
@@ -1839,13 +1827,25 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == '\n' ||
           lookahead == '\f' ||
           lookahead == '\r' ||
-          lookahead == ' ') SKIP(2);
+          lookahead == ' ') SKIP(1);
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(9);
       if (('A' <= lookahead && lookahead <= 'F') ||
           ('a' <= lookahead && lookahead <= 'f')) ADVANCE(83);
       if (('G' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
           ('g' <= lookahead && lookahead <= 'z')) ADVANCE(84);
+      END_STATE();
+    case 2:
+      if (lookahead == '"') ADVANCE(86);
+      if (lookahead == '#') ADVANCE(91);
+      if (lookahead == '/') ADVANCE(89);
+      if (lookahead == '\\') ADVANCE(36);
+      if (lookahead == '\n' ||
+          lookahead == '\r') SKIP(4);
+      if (lookahead == '\t' ||
+          lookahead == '\f' ||
+          lookahead == ' ') ADVANCE(87);
+      if ((!eof && lookahead <= 0x10fffe)) ADVANCE(91);
       END_STATE();
     case 3:
       ADVANCE_MAP(
@@ -2012,7 +2012,9 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       END_STATE();
     case 36:
       if ((!eof && lookahead <= '\t') ||
-          (0x0b <= lookahead && lookahead <= 0x10fffe)) ADVANCE(92);
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= 0x10fffe)) ADVANCE(92);
       END_STATE();
     case 37:
       if (eof) ADVANCE(41);
@@ -2344,10 +2346,10 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '/') ADVANCE(89);
       if (lookahead == '\t' ||
           lookahead == '\f' ||
-          lookahead == '\r' ||
           lookahead == ' ') ADVANCE(87);
       if ((!eof && lookahead <= 0x08) ||
-          (0x0b <= lookahead && lookahead <= '!') ||
+          lookahead == 0x0b ||
+          (0x0e <= lookahead && lookahead <= '!') ||
           ('$' <= lookahead && lookahead <= '[') ||
           (']' <= lookahead && lookahead <= 0x10fffe)) ADVANCE(91);
       END_STATE();
@@ -2355,7 +2357,9 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       ACCEPT_TOKEN(sym_string_content);
       if (lookahead == '/') ADVANCE(90);
       if ((!eof && lookahead <= '\t') ||
-          (0x0b <= lookahead && lookahead <= '!') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '!') ||
           ('#' <= lookahead && lookahead <= '[') ||
           (']' <= lookahead && lookahead <= 0x10fffe)) ADVANCE(91);
       END_STATE();
@@ -2363,7 +2367,9 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       ACCEPT_TOKEN(sym_string_content);
       if (lookahead == '/') ADVANCE(88);
       if ((!eof && lookahead <= '\t') ||
-          (0x0b <= lookahead && lookahead <= '!') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '!') ||
           ('#' <= lookahead && lookahead <= '[') ||
           (']' <= lookahead && lookahead <= 0x10fffe)) ADVANCE(91);
       END_STATE();
@@ -2372,12 +2378,16 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead == '"' ||
           lookahead == '\\') ADVANCE(93);
       if ((!eof && lookahead <= '\t') ||
-          (0x0b <= lookahead && lookahead <= 0x10fffe)) ADVANCE(90);
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= 0x10fffe)) ADVANCE(90);
       END_STATE();
     case 91:
       ACCEPT_TOKEN(sym_string_content);
       if ((!eof && lookahead <= '\t') ||
-          (0x0b <= lookahead && lookahead <= '!') ||
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= '!') ||
           ('#' <= lookahead && lookahead <= '[') ||
           (']' <= lookahead && lookahead <= 0x10fffe)) ADVANCE(91);
       END_STATE();
@@ -2387,12 +2397,16 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
     case 93:
       ACCEPT_TOKEN(sym_doc_comment);
       if ((!eof && lookahead <= '\t') ||
-          (0x0b <= lookahead && lookahead <= 0x10fffe)) ADVANCE(93);
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= 0x10fffe)) ADVANCE(93);
       END_STATE();
     case 94:
       ACCEPT_TOKEN(sym_comment);
       if ((!eof && lookahead <= '\t') ||
-          (0x0b <= lookahead && lookahead <= 0x10fffe)) ADVANCE(94);
+          lookahead == 0x0b ||
+          lookahead == '\f' ||
+          (0x0e <= lookahead && lookahead <= 0x10fffe)) ADVANCE(94);
       END_STATE();
     default:
       return false;
@@ -2841,17 +2855,17 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [28] = {.lex_state = 40, .reserved_word_set_id = 1},
   [29] = {.lex_state = 40, .reserved_word_set_id = 1},
   [30] = {.lex_state = 40, .reserved_word_set_id = 2},
-  [31] = {.lex_state = 2, .reserved_word_set_id = 3},
-  [32] = {.lex_state = 2, .reserved_word_set_id = 3},
+  [31] = {.lex_state = 1, .reserved_word_set_id = 3},
+  [32] = {.lex_state = 1, .reserved_word_set_id = 3},
   [33] = {.lex_state = 40, .reserved_word_set_id = 2},
   [34] = {.lex_state = 40, .reserved_word_set_id = 2},
-  [35] = {.lex_state = 2, .reserved_word_set_id = 3},
+  [35] = {.lex_state = 1, .reserved_word_set_id = 3},
   [36] = {.lex_state = 40, .reserved_word_set_id = 1},
-  [37] = {.lex_state = 2, .reserved_word_set_id = 3},
-  [38] = {.lex_state = 2, .reserved_word_set_id = 3},
-  [39] = {.lex_state = 2, .reserved_word_set_id = 3},
-  [40] = {.lex_state = 2, .reserved_word_set_id = 3},
-  [41] = {.lex_state = 2, .reserved_word_set_id = 3},
+  [37] = {.lex_state = 1, .reserved_word_set_id = 3},
+  [38] = {.lex_state = 1, .reserved_word_set_id = 3},
+  [39] = {.lex_state = 1, .reserved_word_set_id = 3},
+  [40] = {.lex_state = 1, .reserved_word_set_id = 3},
+  [41] = {.lex_state = 1, .reserved_word_set_id = 3},
   [42] = {.lex_state = 40, .reserved_word_set_id = 1},
   [43] = {.lex_state = 40, .reserved_word_set_id = 1},
   [44] = {.lex_state = 40, .reserved_word_set_id = 2},
@@ -2864,12 +2878,12 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [51] = {.lex_state = 40, .reserved_word_set_id = 2},
   [52] = {.lex_state = 40, .reserved_word_set_id = 2},
   [53] = {.lex_state = 40, .reserved_word_set_id = 2},
-  [54] = {.lex_state = 2, .reserved_word_set_id = 3},
+  [54] = {.lex_state = 1, .reserved_word_set_id = 3},
   [55] = {.lex_state = 40, .reserved_word_set_id = 1},
   [56] = {.lex_state = 40, .reserved_word_set_id = 4},
   [57] = {.lex_state = 40, .reserved_word_set_id = 4},
   [58] = {.lex_state = 40, .reserved_word_set_id = 4},
-  [59] = {.lex_state = 2, .reserved_word_set_id = 3},
+  [59] = {.lex_state = 1, .reserved_word_set_id = 3},
   [60] = {.lex_state = 40, .reserved_word_set_id = 5},
   [61] = {.lex_state = 40, .reserved_word_set_id = 2},
   [62] = {.lex_state = 40, .reserved_word_set_id = 2},
@@ -2890,20 +2904,20 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [77] = {.lex_state = 40, .reserved_word_set_id = 5},
   [78] = {.lex_state = 40, .reserved_word_set_id = 6},
   [79] = {.lex_state = 40, .reserved_word_set_id = 2},
-  [80] = {.lex_state = 2, .reserved_word_set_id = 3},
-  [81] = {.lex_state = 2, .reserved_word_set_id = 3},
-  [82] = {.lex_state = 2, .reserved_word_set_id = 3},
-  [83] = {.lex_state = 2, .reserved_word_set_id = 3},
+  [80] = {.lex_state = 1, .reserved_word_set_id = 3},
+  [81] = {.lex_state = 1, .reserved_word_set_id = 3},
+  [82] = {.lex_state = 1, .reserved_word_set_id = 3},
+  [83] = {.lex_state = 1, .reserved_word_set_id = 3},
   [84] = {.lex_state = 40, .reserved_word_set_id = 2},
   [85] = {.lex_state = 40, .reserved_word_set_id = 2},
   [86] = {.lex_state = 40, .reserved_word_set_id = 2},
   [87] = {.lex_state = 40, .reserved_word_set_id = 2},
-  [88] = {.lex_state = 2, .reserved_word_set_id = 3},
-  [89] = {.lex_state = 2, .reserved_word_set_id = 3},
-  [90] = {.lex_state = 2, .reserved_word_set_id = 3},
+  [88] = {.lex_state = 1, .reserved_word_set_id = 3},
+  [89] = {.lex_state = 1, .reserved_word_set_id = 3},
+  [90] = {.lex_state = 1, .reserved_word_set_id = 3},
   [91] = {.lex_state = 40, .reserved_word_set_id = 2},
   [92] = {.lex_state = 40, .reserved_word_set_id = 2},
-  [93] = {.lex_state = 2, .reserved_word_set_id = 3},
+  [93] = {.lex_state = 1, .reserved_word_set_id = 3},
   [94] = {.lex_state = 40, .reserved_word_set_id = 2},
   [95] = {.lex_state = 40, .reserved_word_set_id = 2},
   [96] = {.lex_state = 40, .reserved_word_set_id = 2},
@@ -3100,17 +3114,17 @@ static const TSLexerMode ts_lex_modes[STATE_COUNT] = {
   [287] = {.lex_state = 39},
   [288] = {.lex_state = 0},
   [289] = {.lex_state = 0},
-  [290] = {.lex_state = 1},
+  [290] = {.lex_state = 2},
   [291] = {.lex_state = 0},
   [292] = {.lex_state = 0},
   [293] = {.lex_state = 0},
   [294] = {.lex_state = 0, .reserved_word_set_id = 1},
-  [295] = {.lex_state = 1},
+  [295] = {.lex_state = 2},
   [296] = {.lex_state = 3},
   [297] = {.lex_state = 0},
   [298] = {.lex_state = 0},
   [299] = {.lex_state = 0},
-  [300] = {.lex_state = 1},
+  [300] = {.lex_state = 2},
   [301] = {.lex_state = 39},
   [302] = {.lex_state = 0},
   [303] = {.lex_state = 0},
