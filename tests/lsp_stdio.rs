@@ -1,11 +1,14 @@
 //! The language server end to end: the real `flowc lsp` binary driven over stdio by a minimal
 //! JSON-RPC client, through every feature, then a burst of garbage after which it still answers.
 
+mod support;
+
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{channel, Receiver};
+use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
+use support::lsp_frames;
 
 struct Client {
     child: Child,
@@ -28,31 +31,8 @@ impl Client {
             .spawn()
             .expect("flowc lsp starts");
         let stdin = child.stdin.take().unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let (sender, messages) = channel();
-        std::thread::spawn(move || loop {
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if stdout.read_line(&mut line).unwrap_or(0) == 0 {
-                    return;
-                }
-                let line = line.trim_end();
-                if line.is_empty() {
-                    break;
-                }
-                if let Some(value) = line.strip_prefix("Content-Length: ") {
-                    length = value.parse().unwrap();
-                }
-            }
-            let mut body = vec![0; length];
-            if stdout.read_exact(&mut body).is_err() {
-                return;
-            }
-            if sender.send(serde_json::from_slice(&body).unwrap()).is_err() {
-                return;
-            }
-        });
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let messages = lsp_frames(stdout);
         let mut client = Client {
             child,
             stdin,

@@ -2,11 +2,14 @@
 //! language server, must refuse them with a located error inside 1 GiB of address space
 //! (`ulimit -v`) and a time limit, instead of taking the machine's memory.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use support::lsp_frames;
 
 /// The address space every command gets, as `ulimit -v 1048576` would give it.
 const ADDRESS_SPACE: u64 = 1 << 30;
@@ -210,29 +213,7 @@ fn the_language_server_refuses_expansion_bombs_and_carries_on() {
             "params": {"textDocument": {"uri": uri, "languageId": "flow", "version": 1, "text": text}}}),
         );
         // Frames are read on another thread so that a silent server fails the test in time.
-        let (sender, frames) = std::sync::mpsc::channel::<serde_json::Value>();
-        std::thread::spawn(move || loop {
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if stdout.read_line(&mut line).unwrap_or(0) == 0 {
-                    return;
-                }
-                let line = line.trim_end();
-                if line.is_empty() {
-                    break;
-                }
-                if let Some(value) = line.strip_prefix("Content-Length: ") {
-                    length = value.parse().unwrap();
-                }
-            }
-            let mut body = vec![0; length];
-            if stdout.read_exact(&mut body).is_err()
-                || sender.send(serde_json::from_slice(&body).unwrap()).is_err()
-            {
-                return;
-            }
-        });
+        let frames = lsp_frames(stdout);
         let reported = loop {
             let left = time_limit().saturating_sub(started.elapsed());
             let Ok(frame) = frames.recv_timeout(left) else {
