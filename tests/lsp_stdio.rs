@@ -8,7 +8,7 @@ use std::io::{BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
-use support::lsp_frames;
+use support::lsp_frames::lsp_frames;
 
 struct Client {
     child: Child,
@@ -373,6 +373,51 @@ fn a_request_sent_with_an_edit_is_answered_for_that_edit() {
         diagnostics[0]["range"]["start"],
         json!({ "line": 2, "character": 15 })
     );
+}
+
+/// While the user types, a hover on a name outside the text edited since the last analysis is
+/// answered from that analysis and placed where the name now is; one on the edited text waits
+/// for the analysis of the new text.
+#[test]
+fn a_hover_while_typing_is_placed_in_the_new_text() {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path().canonicalize().unwrap();
+    let mut client = Client::start(&root);
+    let site = uri(&root, "site.flow");
+    let first = "host alpha = 198.18.1.1\nhost beta = 198.18.1.2\nallow alpha -> beta : ssh\n";
+    client.notify("textDocument/didOpen", json!({ "textDocument": { "uri": site, "languageId": "flow", "version": 1, "text": first } }));
+    client.diagnostics(&site, |list| list.is_empty());
+    let insert = json!({ "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }, "text": "host gamma = 198.18.1.3\n" });
+    let hover = |id: u32, line: u32, character: u32| json!({ "jsonrpc": "2.0", "id": id, "method": "textDocument/hover", "params": { "textDocument": { "uri": site }, "position": { "line": line, "character": character } } });
+    client.write_all(&[
+        json!({ "jsonrpc": "2.0", "method": "textDocument/didChange", "params": { "textDocument": { "uri": site, "version": 2 }, "contentChanges": [insert] } }),
+        hover(601, 3, 16),
+        hover(602, 0, 6),
+        hover(603, 2, 1),
+    ]);
+    let beta = client.answer(&json!(601));
+    let text = beta["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        text.contains("host beta") && text.contains("198.18.1.2"),
+        "{beta}"
+    );
+    assert_eq!(
+        beta["result"]["range"],
+        json!({ "start": { "line": 3, "character": 15 }, "end": { "line": 3, "character": 19 } }),
+        "the name is shown where it is in the editor's text"
+    );
+    let gamma = client.answer(&json!(602));
+    let text = gamma["result"]["contents"]["value"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        text.contains("host gamma") && text.contains("198.18.1.3"),
+        "{gamma}"
+    );
+    let keyword = client.answer(&json!(603));
+    assert_eq!(keyword["result"], Value::Null, "no hover on a keyword");
 }
 
 /// Malformed messages get their JSON-RPC error, and the server goes on answering.

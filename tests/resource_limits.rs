@@ -9,7 +9,7 @@ use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use support::lsp_frames;
+use support::lsp_frames::lsp_frames;
 
 /// The address space every command gets, as `ulimit -v 1048576` would give it.
 const ADDRESS_SPACE: u64 = 1 << 30;

@@ -4,6 +4,7 @@
 use arbitrary::Arbitrary;
 use flowc_compiler::source::{Origin, SourceFile};
 use flowc_lsp::features::{completion, editing, hover, navigation, symbols};
+use flowc_lsp::document_text;
 use flowc_lsp::fuzzing::Documents;
 use flowc_lsp::snapshot::{parse_uri, Snapshot};
 use libfuzzer_sys::fuzz_target;
@@ -408,6 +409,27 @@ fn answer(
     match request {
         Request::Hover => {
             let _ = hover::hover(snapshot, uri, position);
+            // As the server answers while edits await their analysis: the name it places in
+            // the editor's text must be there, whole and unchanged.
+            if let Some((_, live)) = documents.open_text(uri) {
+                if let Some(Some(answer)) = hover::hover_in_newer_text(snapshot, uri, live, position)
+                {
+                    let range = answer.range.expect("a hover names its range");
+                    let start = document_text::byte_offset(live, range.start);
+                    let end = document_text::byte_offset(live, range.end);
+                    assert_eq!(document_text::position_of(live, start), range.start);
+                    assert_eq!(document_text::position_of(live, end), range.end);
+                    let name = &live[start..end];
+                    let lsp::HoverContents::Markup(contents) = &answer.contents else {
+                        panic!("hover is markdown");
+                    };
+                    assert!(
+                        !name.is_empty() && contents.value.contains(name),
+                        "hover placed on {name:?} says {:?}",
+                        contents.value
+                    );
+                }
+            }
         }
         Request::Definition => {
             if let Some(location) = navigation::definition(snapshot, uri, position) {

@@ -61,6 +61,102 @@ fn line_end(bytes: &[u8], start: usize) -> usize {
         .map_or(bytes.len(), |position| start + position)
 }
 
+/// The protocol position of byte `offset` in `text` (the inverse of [`byte_offset`]); an
+/// offset inside a character or past the end counts from the character or the end before it.
+pub fn position_of(text: &str, offset: usize) -> Position {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let bytes = text.as_bytes();
+    let (mut line, mut line_start, mut index) = (0, 0, 0);
+    while let Some(found) = bytes[index..offset]
+        .iter()
+        .position(|&byte| byte == b'\n' || byte == b'\r')
+    {
+        index += found;
+        // The two bytes of a CRLF end one line; a position between them is still on it.
+        if bytes[index] == b'\r' && bytes.get(index + 1) == Some(&b'\n') {
+            if index + 1 >= offset {
+                offset = index;
+                break;
+            }
+            index += 1;
+        }
+        index += 1;
+        line += 1;
+        line_start = index;
+    }
+    let character = text[line_start..offset].encode_utf16().count() as u32;
+    Position { line, character }
+}
+
+/// Where a text differs from an older one: a single region between their longest common
+/// beginning and end. Offsets outside it map between the two texts, so an answer computed on
+/// the older text (the last analysis) can be placed in the newer (the editor's) while the
+/// analysis of the newer one is still to come.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EditedRegion {
+    /// Bytes before the region, the same in both texts.
+    same_before: usize,
+    /// Where the common end starts, in the old and in the new text.
+    old_after: usize,
+    new_after: usize,
+}
+
+impl EditedRegion {
+    pub fn between(old: &str, new: &str) -> EditedRegion {
+        let (old_bytes, new_bytes) = (old.as_bytes(), new.as_bytes());
+        let mut before = old_bytes
+            .iter()
+            .zip(new_bytes)
+            .take_while(|(a, b)| a == b)
+            .count();
+        while !(old.is_char_boundary(before) && new.is_char_boundary(before)) {
+            before -= 1;
+        }
+        let longest_after = old.len().min(new.len()) - before;
+        let mut after = (old_bytes.iter().rev())
+            .zip(new_bytes.iter().rev())
+            .take(longest_after)
+            .take_while(|(a, b)| a == b)
+            .count();
+        while !(old.is_char_boundary(old.len() - after) && new.is_char_boundary(new.len() - after))
+        {
+            after -= 1;
+        }
+        EditedRegion {
+            same_before: before,
+            old_after: old.len() - after,
+            new_after: new.len() - after,
+        }
+    }
+
+    /// The old offset of a new one that lies strictly outside the region.
+    pub fn old_offset(&self, new: usize) -> Option<usize> {
+        if new < self.same_before {
+            Some(new)
+        } else if new > self.new_after {
+            Some(new - self.new_after + self.old_after)
+        } else {
+            None
+        }
+    }
+
+    /// The new place of an old range that lies strictly outside the region: the bytes on
+    /// both sides of it are unchanged too, so a word there is still that whole word.
+    pub fn new_range(&self, old_start: usize, old_end: usize) -> Option<(usize, usize)> {
+        if old_end < self.same_before {
+            Some((old_start, old_end))
+        } else if old_start > self.old_after {
+            let shift = |offset: usize| offset - self.old_after + self.new_after;
+            Some((shift(old_start), shift(old_end)))
+        } else {
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,32 +193,6 @@ mod tests {
         assert_eq!(text, "allow a -> b : any # note\rallow a -> b : any");
     }
 
-    /// The position of byte `offset` in `text`, as an editor would count it.
-    fn position_of(text: &str, offset: usize) -> Position {
-        let mut line = 0;
-        let mut line_start = 0;
-        let bytes = text.as_bytes();
-        let mut index = 0;
-        while index < offset {
-            match bytes[index] {
-                b'\r' if bytes.get(index + 1) == Some(&b'\n') && index + 1 < offset => {
-                    index += 2;
-                    line += 1;
-                    line_start = index;
-                    continue;
-                }
-                b'\n' | b'\r' => {
-                    line += 1;
-                    line_start = index + 1;
-                }
-                _ => {}
-            }
-            index += 1;
-        }
-        let character = text[line_start..offset].encode_utf16().count() as u32;
-        position(line, character)
-    }
-
     fn boundary(text: &str, mut offset: usize) -> usize {
         offset = offset.min(text.len());
         while !text.is_char_boundary(offset) {
@@ -133,6 +203,34 @@ mod tests {
             offset -= 1;
         }
         offset
+    }
+
+    #[test]
+    fn positions_of_offsets_count_every_line_break() {
+        let text = "a\u{1F600}b\r\nc\rd\ne";
+        assert_eq!(position_of(text, 5), position(0, 3));
+        assert_eq!(position_of(text, 6), position(0, 4));
+        assert_eq!(position_of(text, 7), position(0, 4), "between CR and LF");
+        assert_eq!(position_of(text, 8), position(1, 0));
+        assert_eq!(position_of(text, 10), position(2, 0));
+        assert_eq!(position_of(text, 13), position(3, 1));
+        assert_eq!(position_of(text, 99), position(3, 1));
+    }
+
+    #[test]
+    fn the_edited_region_maps_what_is_outside_it() {
+        let old = "allow h1 -> h2 : ssh\nallow h3 -> h4 : ssh\n";
+        let new = "allow h1 -> h2 : ssh\nallow h3 -> h47 : ssh\n";
+        let region = EditedRegion::between(old, new);
+        assert_eq!(region.old_offset(6), Some(6), "h1, before the edit");
+        assert_eq!(region.new_range(6, 8), Some((6, 8)));
+        // `h4` became `h47`: the word touches the edit and is not mapped.
+        assert_eq!(region.new_range(33, 35), None);
+        assert_eq!(region.old_offset(35), None);
+        assert_eq!(region.old_offset(38), Some(37), "`ssh` after the edit");
+        assert_eq!(region.new_range(38, 41), Some((39, 42)));
+        let same = EditedRegion::between(old, old);
+        assert_eq!(same.old_offset(3), Some(3));
     }
 
     proptest! {
@@ -151,6 +249,32 @@ mod tests {
                 expected.replace_range(start..end, &inserted);
                 apply_change(&mut synced, delta);
                 prop_assert_eq!(&synced, &expected);
+            }
+        }
+        /// `position_of` is the inverse of `byte_offset` at every character boundary.
+        #[test]
+        fn position_of_inverts_byte_offset(text in "[a-z\u{e9}\u{1F600} \n\r]{0,40}", at in 0usize..60) {
+            let offset = boundary(&text, at);
+            prop_assert_eq!(byte_offset(&text, position_of(&text, offset)), offset);
+        }
+
+        /// Outside the edited region, old and new text agree byte for byte around every
+        /// mapped offset.
+        #[test]
+        fn the_edited_region_maps_only_unchanged_text(
+            old in "[ab\u{e9} \n]{0,30}",
+            new in "[ab\u{e9} \n]{0,30}",
+            at in 0usize..40,
+        ) {
+            let region = EditedRegion::between(&old, &new);
+            let at = boundary(&new, at);
+            if let Some(mapped) = region.old_offset(at) {
+                prop_assert!(old.is_char_boundary(mapped));
+                let width = new[at..].chars().next().map_or(0, char::len_utf8);
+                prop_assert_eq!(&old[mapped..(mapped + width).min(old.len())], &new[at..at + width]);
+                if let Some((start, end)) = region.new_range(mapped, mapped + width) {
+                    prop_assert_eq!((start, end), (at, at + width));
+                }
             }
         }
     }

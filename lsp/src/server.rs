@@ -243,6 +243,17 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let position = params.text_document_position_params;
+        let uri = &position.text_document.uri;
+        // While the user types, a name outside the text edited since the last analysis is
+        // answered from that analysis at once; one inside it waits for the new analysis.
+        if let (Some(snapshot), Some((_, live))) = (self.shared.current(), self.document(uri)) {
+            let answer = catch_unwind(AssertUnwindSafe(|| {
+                hover::hover_in_newer_text(&snapshot, uri, &live, position.position)
+            }));
+            if let Ok(Some(hover)) = answer {
+                return Ok(hover);
+            }
+        }
         Ok(self
             .with_snapshot("hover", Some(&position.text_document.uri), |snapshot| {
                 hover::hover(snapshot, &position.text_document.uri, position.position)
@@ -350,7 +361,7 @@ impl LanguageServer for Backend {
                 ))
             })
             .await;
-        Ok(items.map(CompletionResponse::Array))
+        Ok(items.map(completion::Completions::into_response))
     }
 
     async fn document_symbol(

@@ -1,15 +1,65 @@
 //! Hover: a service's ports; a role's doc, parameters, seed citation and the flows it expands to
 //! for this holder; a host's zone, addresses and roles.
 
-use super::{name_at, qualified_name};
+use super::{name_at_offset, qualified_name};
+use crate::document_text::{self, EditedRegion};
 use crate::snapshot::Snapshot;
 use flowc_compiler::model::AddressSet;
 use flowc_compiler::resolve::DefinitionKind;
 use flowc_compiler::syntax::ast::ItemKind;
-use tower_lsp_server::ls_types::{Hover, HoverContents, MarkupContent, MarkupKind, Position, Uri};
+use flowc_compiler::{FileId, Span};
+use tower_lsp_server::ls_types::{
+    Hover, HoverContents, MarkupContent, MarkupKind, Position, Range, Uri,
+};
 
 pub fn hover(snapshot: &Snapshot, uri: &Uri, position: Position) -> Option<Hover> {
-    let (_, name) = name_at(snapshot, uri, position)?;
+    let file = snapshot.file(uri)?;
+    let (span, text) = hover_at(snapshot, file, snapshot.offset(file, position))?;
+    Some(markdown(
+        text,
+        crate::convert::range(&snapshot.checked.analysis.sources, span),
+    ))
+}
+
+/// Hover in `live`, the editor's text of `uri`, from a snapshot that analysed an older text of
+/// it: answered when the name under the cursor lies outside the text edited since (and is
+/// placed where it now is), `None` when it touches the edit and only a new analysis can say.
+/// An editor asks while the user types; the analysis of every keystroke is not waited for.
+pub fn hover_in_newer_text(
+    snapshot: &Snapshot,
+    uri: &Uri,
+    live: &str,
+    position: Position,
+) -> Option<Option<Hover>> {
+    let file = snapshot.file(uri)?;
+    let analysed = &snapshot.checked.analysis.sources.get(file).text;
+    let edited = EditedRegion::between(analysed, live);
+    let offset = edited.old_offset(document_text::byte_offset(live, position))?;
+    let Some((span, text)) = hover_at(snapshot, file, offset as u32) else {
+        // Nothing to show there, and nothing around it changed.
+        return Some(None);
+    };
+    let (start, end) = edited.new_range(span.start as usize, span.end as usize)?;
+    let range = Range {
+        start: document_text::position_of(live, start),
+        end: document_text::position_of(live, end),
+    };
+    Some(Some(markdown(text, range)))
+}
+
+fn markdown(value: String, range: Range) -> Hover {
+    Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value,
+        }),
+        range: Some(range),
+    }
+}
+
+/// The hover text for the name at `offset` of `file`, and that name's span.
+fn hover_at(snapshot: &Snapshot, file: FileId, offset: u32) -> Option<(Span, String)> {
+    let name = name_at_offset(snapshot, file, offset)?;
     let analysis = &snapshot.checked.analysis;
     let definition = analysis.resolution.definition(name.definition);
     let item_file = analysis.file(definition.item_span.file)?;
@@ -153,13 +203,7 @@ pub fn hover(snapshot: &Snapshot, uri: &Uri, position: Position) -> Option<Hover
         text.push_str(&docs.join("\n"));
         text.push('\n');
     }
-    Some(Hover {
-        contents: HoverContents::Markup(MarkupContent {
-            kind: MarkupKind::Markdown,
-            value: text,
-        }),
-        range: Some(crate::convert::range(&analysis.sources, name.span)),
-    })
+    Some((name.span, text))
 }
 
 fn networks(set: &AddressSet) -> String {

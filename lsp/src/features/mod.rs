@@ -22,6 +22,11 @@ pub struct NameAt {
 pub fn name_at(snapshot: &Snapshot, uri: &Uri, position: Position) -> Option<(FileId, NameAt)> {
     let file = snapshot.file(uri)?;
     let offset = snapshot.offset(file, position);
+    Some((file, name_at_offset(snapshot, file, offset)?))
+}
+
+/// The name at byte `offset` of `file` (see [`name_at`]).
+pub fn name_at_offset(snapshot: &Snapshot, file: FileId, offset: u32) -> Option<NameAt> {
     let resolution = &snapshot.checked.analysis.resolution;
     let reference = resolution
         .references
@@ -45,7 +50,7 @@ pub fn name_at(snapshot: &Snapshot, uri: &Uri, position: Position) -> Option<(Fi
                     })
             })
     };
-    Some((file, reference.or_else(definition)?))
+    reference.or_else(definition)
 }
 
 /// `module.name` for stdlib definitions, `name` for the site's.
