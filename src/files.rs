@@ -21,15 +21,16 @@ impl FileSystemWorld {
     pub fn collect(paths: &[PathBuf]) -> Result<FileSystemWorld, String> {
         let mut files = BTreeMap::new();
         for path in paths {
-            let metadata =
-                std::fs::metadata(path).map_err(|error| format!("{}: {error}", path.display()))?;
+            let metadata = std::fs::metadata(path)
+                .map_err(|error| format!("{}: {error}", crate::output::shown(path)))?;
             if metadata.is_dir() {
                 let mut found = Vec::new();
-                walk(path, &mut found).map_err(|error| format!("{}: {error}", path.display()))?;
+                walk(path, &mut found)
+                    .map_err(|error| format!("{}: {error}", crate::output::shown(path)))?;
                 if found.is_empty() {
                     return Err(format!(
                         "{}: no .flow files in this directory",
-                        path.display()
+                        crate::output::shown(path)
                     ));
                 }
                 for file in found {

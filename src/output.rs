@@ -1,4 +1,5 @@
-//! Writing to standard output without panicking when the reader goes away (`flowc … | head`).
+//! Writing to standard output without panicking when the reader goes away (`flowc … | head`),
+//! and paths shown to the user with their control characters escaped.
 
 use std::io::Write;
 
@@ -20,4 +21,10 @@ pub fn print(text: &str) {
 /// `print` with a trailing newline.
 pub fn println(text: &str) {
     print(&format!("{text}\n"));
+}
+
+/// A path as messages show it: [`flowc_compiler::escape::escaped`], as the reports show file
+/// names, so that a file named with ESC cannot drive the reader's terminal.
+pub fn shown(path: &std::path::Path) -> String {
+    flowc_compiler::escape::escaped(&path.to_string_lossy()).into_owned()
 }

@@ -66,7 +66,7 @@ impl OutputDirectory {
                 let _ = std::fs::remove_dir_all(&staging);
                 return Err(std::io::Error::other(format!(
                     "{} exists and is not a directory",
-                    target.display()
+                    crate::output::shown(&target)
                 )));
             }
             std::fs::set_permissions(&staging, existing.permissions())?;

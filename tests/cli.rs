@@ -329,3 +329,36 @@ fn the_report_shows_control_characters_as_pictures() {
         "{output}"
     );
 }
+
+/// A file named with ESC, BEL and a line break is named escaped in every report for people
+/// and in `fmt`'s messages: its name never reaches the terminal as control characters.
+#[test]
+fn file_names_with_control_characters_are_shown_escaped() {
+    let name = "bad\x1b[2J\x07\nname.flow";
+    let directory = site(&[(name, b"host a = 10.0.0.300\n")]);
+    let shown = "bad\\x1b[2J\\x07\\x0aname.flow";
+    for format in ["human", "short"] {
+        let output = flowc(&["check", "--format", format], directory.path());
+        assert_eq!(output.status.code(), Some(1));
+        let text = stdout(&output);
+        assert!(text.contains(shown), "{format}: {text}");
+        assert!(
+            !text.contains('\x1b') && !text.contains('\x07'),
+            "{format}: {text}"
+        );
+    }
+    let json = stdout(&flowc(&["check", "--format", "json"], directory.path()));
+    let parsed: Value = serde_json::from_str(&json).unwrap();
+    assert!(
+        parsed
+            .to_string()
+            .contains(r"bad\u001b[2J\u0007\nname.flow"),
+        "JSON keeps the name exactly: {json}"
+    );
+
+    std::fs::write(directory.path().join(name), "host  a = 10.0.0.3\n").unwrap();
+    let output = flowc(&["fmt", "--check"], directory.path());
+    let text = stdout(&output);
+    assert!(text.contains(&format!("{shown}: not formatted")), "{text}");
+    assert!(!text.contains('\x1b'), "{text}");
+}

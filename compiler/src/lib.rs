@@ -11,6 +11,7 @@ pub mod coverage;
 pub mod diagnostic;
 pub mod doc;
 pub mod emit;
+pub mod escape;
 pub mod expand;
 pub mod format;
 pub mod lints;

@@ -103,7 +103,10 @@ pub fn run(
     let mut outputs = match OutputDirectory::begin(directory, backend.name()) {
         Ok(outputs) => outputs,
         Err(error) => {
-            eprintln!("error: cannot write to {}: {error}", directory.display());
+            eprintln!(
+                "error: cannot write to {}: {error}",
+                crate::output::shown(directory)
+            );
             return status::USAGE;
         }
     };
@@ -125,7 +128,10 @@ pub fn run(
     let summary = match written {
         Ok(summary) => summary,
         Err((path, error)) => {
-            eprintln!("error: cannot write {}: {error}", path.display());
+            eprintln!(
+                "error: cannot write {}: {error}",
+                crate::output::shown(&path)
+            );
             return status::USAGE;
         }
     };
@@ -133,10 +139,13 @@ pub fn run(
     for removed in &summary.removed {
         eprintln!(
             "removed {}: its target is no longer in the site",
-            directory.join(removed).display()
+            crate::output::shown(&directory.join(removed))
         );
     }
-    eprintln!("wrote {count} file(s) to {}", directory.display());
+    eprintln!(
+        "wrote {count} file(s) to {}",
+        crate::output::shown(directory)
+    );
     report_warnings(&input, backend, emitted.into_iter());
     crate::release_at_exit(input);
     crate::release_at_exit(checked);

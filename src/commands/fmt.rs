@@ -14,10 +14,11 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
     };
     let mut code = status::CLEAN;
     for name in world.site_files() {
+        let shown = flowc_compiler::escape::escaped(&name);
         let text = match world.read(&name) {
             Ok(text) => text,
             Err(error) => {
-                eprintln!("error: cannot read {name}: {error}");
+                eprintln!("error: cannot read {shown}: {error}");
                 code = status::USAGE;
                 continue;
             }
@@ -29,7 +30,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
                     "{}",
                     report::render_short(&failure.sources, &failure.diagnostics)
                 );
-                eprintln!("{name}: {}", failure.reason());
+                eprintln!("{shown}: {}", failure.reason());
                 code = code.max(status::PROBLEMS);
                 continue;
             }
@@ -38,15 +39,15 @@ pub fn run(paths: &[PathBuf], check: bool) -> u8 {
             continue;
         }
         if check {
-            crate::output::println(&format!("{name}: not formatted"));
+            crate::output::println(&format!("{shown}: not formatted"));
             code = code.max(status::PROBLEMS);
         } else {
             let path = world.path_of(&name).expect("every site name has a path");
             if let Err(error) = write_atomically(path, formatted.as_bytes()) {
-                eprintln!("error: cannot write {name}: {error}");
+                eprintln!("error: cannot write {shown}: {error}");
                 code = status::USAGE;
             } else {
-                crate::output::println(&format!("formatted {name}"));
+                crate::output::println(&format!("formatted {shown}"));
             }
         }
     }

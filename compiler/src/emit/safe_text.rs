@@ -18,32 +18,7 @@ pub const COMMENT_LINE_LIMIT: usize = 1000;
 /// temporary name of an atomic write adds a prefix and suffix.
 const STEM_LIMIT: usize = 180;
 
-/// `text` with every control character written as an escape (`\x1b`, `\u{85}`) and `\` as
-/// `\\`, so that NUL, ESC, a carriage return or a line separator can neither end nor hide a
-/// line, and an escape in the output always stands for one character of the input.
-pub fn escaped(text: &str) -> Cow<'_, str> {
-    if text
-        .bytes()
-        .all(|byte| (b' '..b'\x7f').contains(&byte) && byte != b'\\')
-    {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len() + 8);
-    for character in text.chars() {
-        match character {
-            '\\' => out.push_str("\\\\"),
-            '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{{{:x}}}", character as u32)),
-            character if character.is_control() && (character as u32) < 0x100 => {
-                out.push_str(&format!("\\x{:02x}", character as u32))
-            }
-            character if character.is_control() => {
-                out.push_str(&format!("\\u{{{:x}}}", character as u32))
-            }
-            character => out.push(character),
-        }
-    }
-    Cow::Owned(out)
-}
+pub use crate::escape::escaped;
 
 /// Appends `text` as comment lines: [`escaped`], each line starting with `prefix` (`# `),
 /// further lines of one text indented by two more spaces, folded at character boundaries so

@@ -7,11 +7,14 @@ use codespan_reporting::files::{Error, Files};
 
 impl<'a> Files<'a> for SourceMap {
     type FileId = FileId;
-    type Name = &'a str;
+    type Name = std::borrow::Cow<'a, str>;
     type Source = &'a str;
 
-    fn name(&'a self, id: FileId) -> Result<&'a str, Error> {
-        Ok(&self.try_get(id).ok_or(Error::FileMissing)?.name)
+    /// The name as the report shows it: [`crate::escape::escaped`], as every report for people.
+    fn name(&'a self, id: FileId) -> Result<Self::Name, Error> {
+        Ok(crate::escape::escaped(
+            &self.try_get(id).ok_or(Error::FileMissing)?.name,
+        ))
     }
 
     fn source(&'a self, id: FileId) -> Result<&'a str, Error> {

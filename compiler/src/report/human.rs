@@ -1,11 +1,14 @@
 //! The human report, drawn by ariadne with the source lines under each diagnostic.
 
 use crate::diagnostic::Severity;
+use crate::escape::escaped;
 use crate::source::SourceMap;
 use crate::Diagnostic;
 use ariadne::{Color, Config, IndexType, Label, Report, ReportKind};
 
-/// Renders diagnostics with source snippets; `color` is for terminals only.
+/// Renders diagnostics with source snippets; `color` is for terminals only. File names are
+/// shown [`escaped`] and source lines through [`visible_text`]: nothing in a site can reach the
+/// reader's terminal as a control character.
 pub fn render_human(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool) -> String {
     // Only the files the diagnostics point into: ariadne copies and indexes the lines of each
     // source it is given, and a large site's other files would cost more than the report.
@@ -18,7 +21,7 @@ pub fn render_human(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool
     let mut cache = ariadne::sources(
         (sources.iter())
             .filter(|(id, _)| shown.contains(id))
-            .map(|(_, file)| (file.name.clone(), visible_text(&file.text))),
+            .map(|(_, file)| (escaped(&file.name).into_owned(), visible_text(&file.text))),
     );
     let mut output = Vec::new();
     for diagnostic in diagnostics {
@@ -33,7 +36,7 @@ pub fn render_human(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool
             let file = sources.get(span.file);
             let start = file.char_offset(span.start);
             let end = file.char_offset(span.end).max(start);
-            (file.name.clone(), start..end)
+            (escaped(&file.name).into_owned(), start..end)
         };
         // ariadne starts a new header whenever a label sits above the one before it, and heads
         // every group of the primary's file with the primary's position: so the labels go in
