@@ -40,7 +40,7 @@ mod tests {
         assert_eq!(escaped("plain/site.flow"), "plain/site.flow");
         assert_eq!(
             escaped("a\u{1b}[2Jb\0\\c\n\u{85}\u{2028}é"),
-            "a\\x1b[2Jb\\x00\\\\c\\x0a\\u{85}\\u{2028}é"
+            "a\\x1b[2Jb\\x00\\\\c\\x0a\\x85\\u{2028}é"
         );
     }
 }
