@@ -36,8 +36,12 @@ pub fn hover_in_newer_text(
     let edited = EditedRegion::between(analysed, live);
     let offset = edited.old_offset(document_text::byte_offset(live, position))?;
     let Some((span, text)) = hover_at(snapshot, file, offset as u32) else {
-        // Nothing to show there, and nothing around it changed.
-        return Some(None);
+        // Nothing to show there; that stands only if the whole run of non-blank text around
+        // the cursor is unchanged (the edit may have made a name of it).
+        let before = analysed[..offset].trim_end_matches(|c: char| !c.is_whitespace());
+        let after = analysed[offset..].trim_start_matches(|c: char| !c.is_whitespace());
+        let word = (before.len(), analysed.len() - after.len());
+        return edited.new_range(word.0, word.1).map(|_| None);
     };
     let (start, end) = edited.new_range(span.start as usize, span.end as usize)?;
     let range = Range {
