@@ -3,8 +3,8 @@
 
 use arbitrary::Arbitrary;
 use flowc_compiler::source::{Origin, SourceFile};
-use flowc_lsp::features::{completion, editing, hover, navigation, symbols};
 use flowc_lsp::document_text;
+use flowc_lsp::features::{completion, editing, hover, navigation, symbols};
 use flowc_lsp::fuzzing::Documents;
 use flowc_lsp::snapshot::{parse_uri, Snapshot};
 use libfuzzer_sys::fuzz_target;
@@ -409,25 +409,28 @@ fn answer(
     match request {
         Request::Hover => {
             let _ = hover::hover(snapshot, uri, position);
-            // As the server answers while edits await their analysis: the name it places in
-            // the editor's text must be there, whole and unchanged.
-            if let Some((_, live)) = documents.open_text(uri) {
-                if let Some(Some(answer)) = hover::hover_in_newer_text(snapshot, uri, live, position)
+            // As the server answers while edits await their analysis: the same answer as a
+            // hover on the analysed text at the same place, on the same bytes of the name.
+            if let (Some((_, live)), Some(file)) = (documents.open_text(uri), file) {
+                if let Some(Some(answer)) =
+                    hover::hover_in_newer_text(snapshot, uri, live, position)
                 {
-                    let range = answer.range.expect("a hover names its range");
-                    let start = document_text::byte_offset(live, range.start);
-                    let end = document_text::byte_offset(live, range.end);
-                    assert_eq!(document_text::position_of(live, start), range.start);
-                    assert_eq!(document_text::position_of(live, end), range.end);
-                    let name = &live[start..end];
-                    let lsp::HoverContents::Markup(contents) = &answer.contents else {
-                        panic!("hover is markdown");
+                    let analysed = &snapshot.checked.analysis.sources.get(file).text;
+                    let region = document_text::EditedRegion::between(analysed, live);
+                    let cursor = region
+                        .old_offset(document_text::byte_offset(live, position))
+                        .expect("answered only outside the edited text");
+                    let old_position = document_text::position_of(analysed, cursor);
+                    let fresh = hover::hover(snapshot, uri, old_position)
+                        .expect("the analysed text has that hover");
+                    assert_eq!(fresh.contents, answer.contents);
+                    let text_of = |text: &str, range: lsp::Range| {
+                        let start = document_text::byte_offset(text, range.start);
+                        text[start..document_text::byte_offset(text, range.end)].to_string()
                     };
-                    assert!(
-                        !name.is_empty() && contents.value.contains(name),
-                        "hover placed on {name:?} says {:?}",
-                        contents.value
-                    );
+                    let placed = text_of(live, answer.range.expect("a hover names its range"));
+                    let name = text_of(analysed, fresh.range.expect("a hover names its range"));
+                    assert_eq!(placed, name, "the hover is placed on the name it describes");
                 }
             }
         }
@@ -553,7 +556,11 @@ fn lsp_lines(text: &str) -> impl Iterator<Item = &str> {
         let text = rest?;
         match text.find(['\r', '\n']) {
             Some(end) => {
-                let after = if text[end..].starts_with("\r\n") { end + 2 } else { end + 1 };
+                let after = if text[end..].starts_with("\r\n") {
+                    end + 2
+                } else {
+                    end + 1
+                };
                 rest = Some(&text[after..]);
                 Some(&text[..end])
             }
