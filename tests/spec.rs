@@ -3,7 +3,7 @@
 
 mod support;
 
-use flowc_compiler::codes::all_codes;
+use flowc_compiler::explanations::all_codes;
 use flowc_compiler::format::syntax_errors;
 use flowc_compiler::syntax::parse_file;
 use flowc_compiler::FileId;

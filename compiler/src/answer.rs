@@ -2,10 +2,12 @@
 //! that decided it, each with its file and line.
 
 use crate::expand::ExpectCase;
+use crate::lints;
 use crate::model::Action;
+use crate::pipeline::{check_with, Checked};
 use crate::query::Evaluator;
+use crate::source::World;
 use crate::topology::Topology;
-use crate::Checked;
 use serde_json::{json, Value};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -172,5 +174,61 @@ impl Answer {
             "firewalls": self.firewalls,
             "because": because,
         })
+    }
+}
+
+/// The name of the synthetic file that holds a `flowc query` question.
+pub const QUERY_FILE: &str = "<query>";
+
+/// A site seen with one extra file: the question of `flowc query`, written as an `expect`.
+struct QueryWorld<'a> {
+    site: &'a dyn World,
+    question: String,
+}
+
+impl World for QueryWorld<'_> {
+    fn site_files(&self) -> Vec<String> {
+        let mut files = self.site.site_files();
+        files.push(QUERY_FILE.to_string());
+        files
+    }
+
+    fn read(&self, name: &str) -> Result<String, String> {
+        if name == QUERY_FILE {
+            Ok(self.question.clone())
+        } else {
+            self.site.read(name)
+        }
+    }
+}
+
+/// Answers "is this traffic allowed?" over a site. On errors (in the site or in the question,
+/// which is reported as the file `<query>`), returns the checked site to report them.
+pub fn ask(
+    world: &dyn World,
+    source: &str,
+    destination: &str,
+    port_spec: &str,
+) -> Result<Answer, Box<Checked>> {
+    let question = format!("expect {source} -> {destination} : {port_spec} allowed\n");
+    let (mut checked, semantics) = check_with(&QueryWorld {
+        site: world,
+        question,
+    });
+    let query_file = checked.analysis.sources.find(QUERY_FILE);
+    // The question is not a real expectation: its failing is the answer, not an error.
+    checked.analysis.diagnostics.retain(|diagnostic| {
+        !(Some(diagnostic.span().file) == query_file && diagnostic.code == lints::EXPECT_FAILED)
+    });
+    match semantics {
+        Some(mut semantics) if !checked.has_errors() => {
+            let cases: Vec<&ExpectCase> = semantics
+                .expects
+                .iter()
+                .filter(|case| Some(case.item.file) == query_file)
+                .collect();
+            Ok(answer(&checked, &mut semantics.topology, &cases))
+        }
+        _ => Err(Box::new(checked)),
     }
 }

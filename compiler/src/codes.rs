@@ -1,7 +1,8 @@
-//! The registry of diagnostic codes that `flowc explain` and `spec/diagnostics.md` list.
+//! Diagnostic codes: how a module declares the codes it reports, with their explanations.
 //!
 //! Each code is declared with [`declare_codes!`] in the module that emits it, so the explanation
-//! sits next to the code that reports it; this module only gathers the per-module lists.
+//! sits next to the code that reports it; `explanations.rs`, above every stage, gathers the
+//! per-module lists. This module sits at the bottom with the diagnostics and imports no stage.
 
 /// One stable diagnostic code with its one-line title and long explanation.
 #[derive(Clone, Copy, Debug)]
@@ -17,7 +18,7 @@ pub struct CodeInfo {
 macro_rules! declare_codes {
     ($( $(#[doc = $doc:literal])* $name:ident = $code:literal, $title:literal; )*) => {
         $( $(#[doc = $doc])* pub const $name: &str = $code; )*
-        /// The codes this module reports, for the registry in `codes.rs`.
+        /// The codes this module reports, for the registry in `explanations.rs`.
         pub static CODES: &[$crate::codes::CodeInfo] = &[
             $( $crate::codes::CodeInfo { code: $code, title: $title, explanation: concat!($($doc, "\n"),*) } ),*
         ];
@@ -31,40 +32,11 @@ macro_rules! declare_codes {
 macro_rules! explain_lints {
     ($( $(#[doc = $doc:literal])* $name:ident, $title:literal; )*) => {
         $( pub use $crate::lints::$name; )*
-        /// The lints this module reports, for the registry in `codes.rs`.
+        /// The lints this module reports, for the registry in `explanations.rs`.
         pub static CODES: &[$crate::codes::CodeInfo] = &[
             $( $crate::codes::CodeInfo { code: $crate::lints::$name, title: $title, explanation: concat!($($doc, "\n"),*) } ),*
         ];
     };
-}
-
-/// Every code the compiler can report, in code order.
-pub fn all_codes() -> Vec<CodeInfo> {
-    let mut codes: Vec<CodeInfo> = [
-        crate::syntax::lexer::CODES,
-        crate::syntax::parser::CODES,
-        crate::syntax::literals::CODES,
-        crate::syntax::nesting::CODES,
-        crate::format::CODES,
-        crate::resolve::CODES,
-        crate::lower::CODES,
-        crate::expand::limits::CODES,
-        IO_CODES,
-        crate::emit::aix::CODES,
-    ]
-    .iter()
-    .flat_map(|list| list.iter().copied())
-    .chain(crate::checks::lint_codes())
-    .collect();
-    codes.sort_by_key(|info| (!info.code.starts_with('E'), info.code));
-    codes
-}
-
-/// Looks a code up by its exact name (`E0102`, `shadowed`), case-insensitively.
-pub fn lookup(code: &str) -> Option<CodeInfo> {
-    all_codes()
-        .into_iter()
-        .find(|info| info.code.eq_ignore_ascii_case(code))
 }
 
 mod io {

@@ -1,9 +1,9 @@
 //! The reference of the standard library, generated from its doc comments: what `flowc doc`
 //! prints and `stdlib/README.md` holds.
 
+use crate::analysis::{Analysis, AnalyzedFile};
 use crate::format::param_text;
 use crate::syntax::ast::{Block, DocLine, ElseBranch, IfStatement, Item, ItemKind, StatementKind};
-use crate::{Analysis, AnalyzedFile};
 
 /// The Markdown reference of one module, or of all of them when `module` is `None`. `None` is
 /// returned for an unknown module.

@@ -4,7 +4,7 @@
 //! resolution can check `lint NAME = level` and `@allow(NAME, "reason")` against it.
 //!
 //! A lint's explanation (`flowc explain NAME`) is the doc comment on its `explain_lints!`
-//! entry in the module that reports it; `codes.rs` holds the two together (a test checks that
+//! entry in the module that reports it; `explanations.rs` holds the two together (a test checks that
 //! every lint here has exactly one explanation). Adding a lint is a line here and a check module
 //! under `checks/` (listed once in `checks/mod.rs`).
 

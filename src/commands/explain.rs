@@ -1,19 +1,19 @@
 //! `flowc explain [CODE]`: the long explanation kept next to the code that emits it.
 
 use crate::status;
-use flowc_compiler::codes;
+use flowc_compiler::explanations;
 
 pub fn run(code: Option<&str>) -> u8 {
     let Some(code) = code else {
         let mut listing =
             String::from("Diagnostic codes and lints (flowc explain CODE for the details):\n\n");
-        for info in codes::all_codes() {
+        for info in explanations::all_codes() {
             listing.push_str(&format!("  {:<18} {}\n", info.code, info.title));
         }
         crate::output::print(&listing);
         return status::CLEAN;
     };
-    match codes::lookup(code) {
+    match explanations::lookup(code) {
         Some(info) => {
             crate::output::print(&format!(
                 "{}: {}\n\n{}",
@@ -24,7 +24,7 @@ pub fn run(code: Option<&str>) -> u8 {
             status::CLEAN
         }
         None => {
-            let all = codes::all_codes();
+            let all = explanations::all_codes();
             let suggestion =
                 flowc_compiler::resolve::did_you_mean(code, all.iter().map(|info| info.code));
             eprintln!("error: there is no diagnostic code or lint `{code}`");

@@ -1,9 +1,9 @@
 //! Lint levels: `lint NAME = error|warn|allow`, lint options, `@allow(NAME, "reason")` on one
 //! item, and `--deny warnings` (applied by the command line).
 
+use crate::analysis::Analysis;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::syntax::ast::{ItemKind, LintLevel, LintValue};
-use crate::Analysis;
 use std::collections::BTreeMap;
 
 /// The site's lint configuration.

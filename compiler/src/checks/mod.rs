@@ -55,7 +55,7 @@ pub fn coverage(flows: &[Flow]) -> Coverage<'_> {
     let (shadowed, redundant) = std::thread::scope(|scope| {
         let shadowed = scope.spawn(|| shadowed::check(flows, &evaluator));
         let redundant = redundant::check(flows, &evaluator);
-        (crate::joined(shadowed.join()), redundant)
+        (crate::parallel::joined(shadowed.join()), redundant)
     });
     Coverage {
         evaluator,

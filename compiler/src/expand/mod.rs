@@ -5,13 +5,13 @@ mod endpoints;
 pub mod limits;
 mod roles;
 
+use crate::analysis::AnalyzedFile;
 use crate::diagnostic::Diagnostic;
 use crate::lower::evaluate::EvaluationError;
 use crate::lower::{locked, Site, Value};
 use crate::model::{Action, AddressSet, Flow, FlowOrigin, Opening};
 use crate::source::Span;
 use crate::syntax::ast::{self, Arrow, Endpoint, FlowSyntax, ItemKind, Outcome};
-use crate::AnalyzedFile;
 
 pub use endpoints::{Resolved, CODES};
 
@@ -128,7 +128,7 @@ fn expand_split(site: Site<'_>, parallel_items: usize) -> Expansion {
         let worker = (!second.is_empty())
             .then(|| scope.spawn(|| expand_rules(site, second, second_estimate)));
         expand_rules_into(site, first, &mut expansion);
-        worker.map(|worker| crate::joined(worker.join()))
+        worker.map(|worker| crate::parallel::joined(worker.join()))
     });
     if let Some(mut rest) = rest {
         if expansion.flows.len() <= limits::MAX_FLOWS_PER_SITE {

@@ -5,10 +5,10 @@
 use super::evaluate::{as_ports, evaluate};
 use super::types::{ParamKind, Value};
 use super::{Model, RoleInstance, MISSING_ARGUMENT, UNKNOWN_PARAMETER, WRONG_ARGUMENT};
+use crate::analysis::Analysis;
 use crate::diagnostic::Diagnostic;
 use crate::resolve::{did_you_mean, DefinitionId};
 use crate::syntax::ast::{Argument, Expr, ItemKind, Param, RoleUse};
-use crate::Analysis;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 

@@ -2,12 +2,12 @@
 //! their member hosts and groups, with cycles reported.
 
 use super::{MachineDef, Model, CYCLE};
+use crate::analysis::Analysis;
 use crate::diagnostic::Diagnostic;
 use crate::model::AddressSet;
 use crate::resolve::{DefinitionId, DefinitionKind};
 use crate::syntax::ast::{ItemKind, Member};
 use crate::syntax::literals::parse_address;
-use crate::Analysis;
 use std::collections::HashMap;
 
 pub(super) fn collect_machines(analysis: &Analysis, model: &mut Model) {

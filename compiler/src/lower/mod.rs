@@ -9,12 +9,12 @@ pub mod services;
 pub mod types;
 mod zones;
 
+use crate::analysis::Analysis;
 use crate::diagnostic::Diagnostic;
 use crate::model::{AddressSet, Opening};
 use crate::resolve::{Definition, DefinitionId, DefinitionKind};
 use crate::source::Span;
 use crate::syntax::ast::{Item, ItemKind, Role};
-use crate::Analysis;
 use foldhash::fast::FixedState;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};

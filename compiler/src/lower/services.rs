@@ -4,13 +4,13 @@
 use super::evaluate::{as_ports, evaluate, EvaluationError};
 use super::types::Value;
 use super::{Model, Site, CYCLE, UNKNOWN_PROTOCOL_NAME};
+use crate::analysis::Analysis;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Opening, PortSet, Protocol};
 use crate::resolve::{DefinitionId, DefinitionKind};
 use crate::syntax::ast::{
     IcmpVersion, ItemKind, NamedProtocol, NumberOrName, Path, PortSpec, Ports, Transport,
 };
-use crate::Analysis;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,9 +1,9 @@
 //! Parameter types and the values role arguments and expressions evaluate to.
 
+use crate::analysis::Analysis;
 use crate::model::{AddressSet, PortSet};
 use crate::resolve::DefinitionId;
 use crate::syntax::ast::{Param, ParamType, TypeWord};
-use crate::Analysis;
 
 /// The type of a role parameter.
 #[derive(Clone, Debug, PartialEq)]

@@ -2,12 +2,12 @@
 //! and a zone `= any` holds every address no other zone claims.
 
 use super::{Model, OVERLAPPING_ZONES};
+use crate::analysis::Analysis;
 use crate::diagnostic::Diagnostic;
 use crate::model::AddressSet;
 use crate::resolve::{DefinitionId, DefinitionKind};
 use crate::syntax::ast::{ItemKind, ZoneAddresses};
 use crate::syntax::literals::parse_address;
-use crate::Analysis;
 use ipnet::IpNet;
 
 /// One zone with the addresses that belong to it.

@@ -63,7 +63,7 @@ pub fn render_human(sources: &SourceMap, diagnostics: &[Diagnostic], color: bool
                     // is, so the reader sees where the diagnostic is, named by the code's title
                     // when the diagnostic has nothing more precise to say there.
                     let message = if diagnostic.primary.message.is_empty() {
-                        crate::codes::lookup(diagnostic.code)
+                        crate::explanations::lookup(diagnostic.code)
                             .map_or(String::new(), |info| info.title.to_string())
                     } else {
                         diagnostic.primary.message.clone()

@@ -135,7 +135,7 @@ pub fn render_sarif(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String {
     let rules: Vec<Value> = codes
         .iter()
         .map(|code| {
-            let info = crate::codes::lookup(code);
+            let info = crate::explanations::lookup(code);
             json!({
                 "id": code,
                 "shortDescription": { "text": info.map_or("", |info| info.title) },
