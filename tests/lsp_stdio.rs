@@ -91,6 +91,14 @@ impl Client {
         }
     }
 
+    /// Opens a document at version 1.
+    fn open(&mut self, uri: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({ "textDocument": { "uri": uri, "languageId": "flow", "version": 1, "text": text } }),
+        );
+    }
+
     fn notify(&mut self, method: &str, params: Value) {
         self.write(json!({ "jsonrpc": "2.0", "method": method, "params": params }));
     }
@@ -174,6 +182,14 @@ impl Drop for Client {
 const HOSTS: &str = "import nim\nzone mgmt = 198.18.1.0/24\nhost nim01 = 198.18.1.10 is nim.master(nfs = 4)\ngroup aix = 198.18.1.128/25 is nim.client(master = nim01)\nlint broad-range = allow\n";
 const RULES: &str = "allow aix -> nim01 : ssh\nexpect aix -> nim01 : tcp 1058 allowed\n";
 
+/// A server on an empty site directory, which lives as long as the first value.
+fn empty_site() -> (tempfile::TempDir, std::path::PathBuf, Client) {
+    let directory = tempfile::tempdir().unwrap();
+    let root = directory.path().canonicalize().unwrap();
+    let client = Client::start(&root);
+    (directory, root, client)
+}
+
 fn uri(root: &std::path::Path, name: &str) -> String {
     format!("file://{}", root.join(name).display())
 }
@@ -190,7 +206,7 @@ fn the_language_server_serves_a_real_client_over_stdio() {
 
     // An error appears at the right line, and goes away when fixed.
     let broken = "allow aix -> nim1 : ssh\nexpect aix -> nim01 : tcp 1058 allowed\n";
-    client.notify("textDocument/didOpen", json!({ "textDocument": { "uri": rules, "languageId": "flow", "version": 1, "text": broken } }));
+    client.open(&rules, broken);
     let diagnostics = client.diagnostics(&rules, |list| !list.is_empty());
     assert_eq!(diagnostics[0]["code"], "E0102");
     assert_eq!(
@@ -219,7 +235,7 @@ fn the_language_server_serves_a_real_client_over_stdio() {
     client.diagnostics(&rules, |list| list.is_empty());
 
     // Hover on a role use shows its doc and the flows it expands to for this holder.
-    client.notify("textDocument/didOpen", json!({ "textDocument": { "uri": hosts, "languageId": "flow", "version": 1, "text": HOSTS } }));
+    client.open(&hosts, HOSTS);
     let hover = client.position("textDocument/hover", &hosts, 2, 35, json!({}));
     let text = hover["contents"]["value"].as_str().unwrap();
     assert!(text.contains("role nim.master("), "{text}");
@@ -326,9 +342,7 @@ fn the_language_server_serves_a_real_client_over_stdio() {
 /// not from the analysis before it (nor with nothing, before the first analysis).
 #[test]
 fn a_request_sent_with_an_edit_is_answered_for_that_edit() {
-    let directory = tempfile::tempdir().unwrap();
-    let root = directory.path().canonicalize().unwrap();
-    let mut client = Client::start(&root);
+    let (_directory, root, mut client) = empty_site();
     let site = uri(&root, "site.flow");
     let first = "host alpha = 198.18.1.1\nhost beta = 198.18.1.2\nallow alpha -> beta : ssh\n";
     client.write_all(&[
@@ -380,12 +394,10 @@ fn a_request_sent_with_an_edit_is_answered_for_that_edit() {
 /// for the analysis of the new text.
 #[test]
 fn a_hover_while_typing_is_placed_in_the_new_text() {
-    let directory = tempfile::tempdir().unwrap();
-    let root = directory.path().canonicalize().unwrap();
-    let mut client = Client::start(&root);
+    let (_directory, root, mut client) = empty_site();
     let site = uri(&root, "site.flow");
     let first = "host alpha = 198.18.1.1\nhost beta = 198.18.1.2\nallow alpha -> beta : ssh\n";
-    client.notify("textDocument/didOpen", json!({ "textDocument": { "uri": site, "languageId": "flow", "version": 1, "text": first } }));
+    client.open(&site, first);
     client.diagnostics(&site, |list| list.is_empty());
     let insert = json!({ "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 0, "character": 0 } }, "text": "host gamma = 198.18.1.3\n" });
     let hover = |id: u32, line: u32, character: u32| json!({ "jsonrpc": "2.0", "id": id, "method": "textDocument/hover", "params": { "textDocument": { "uri": site }, "position": { "line": line, "character": character } } });
@@ -423,9 +435,7 @@ fn a_hover_while_typing_is_placed_in_the_new_text() {
 /// Malformed messages get their JSON-RPC error, and the server goes on answering.
 #[test]
 fn malformed_messages_are_answered_and_the_server_carries_on() {
-    let directory = tempfile::tempdir().unwrap();
-    let root = directory.path().canonicalize().unwrap();
-    let mut client = Client::start(&root);
+    let (_directory, _, mut client) = empty_site();
     let cases: [(&[u8], i64, Value); 6] = [
         (b"{not json", -32700, Value::Null),
         (b"null", -32600, Value::Null),
@@ -451,12 +461,10 @@ fn malformed_messages_are_answered_and_the_server_carries_on() {
 
 #[test]
 fn formatting_refuses_what_does_not_round_trip_and_says_why() {
-    let directory = tempfile::tempdir().unwrap();
-    let root = directory.path().canonicalize().unwrap();
-    let mut client = Client::start(&root);
+    let (_directory, root, mut client) = empty_site();
     let document = uri(&root, "zones.flow");
     let refused = "zone /// a\n/// b\nz = 10.0.0.0/8\nzone y = 10.1.0.0/16\n";
-    client.notify("textDocument/didOpen", json!({ "textDocument": { "uri": document, "languageId": "flow", "version": 1, "text": refused } }));
+    client.open(&document, refused);
     let options = json!({ "textDocument": { "uri": document }, "options": { "tabSize": 2, "insertSpaces": true } });
     let answer = client.request("textDocument/formatting", options.clone());
     assert_eq!(answer["result"], Value::Null, "no edits: {answer}");
