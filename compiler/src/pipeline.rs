@@ -6,7 +6,6 @@ use crate::diagnostic::{self, Diagnostic};
 use crate::parallel::joined;
 use crate::source::World;
 use crate::{checks, expand, lower, model, topology};
-use std::sync::OnceLock;
 
 /// A site after every stage: the analysis with all diagnostics, and the policy for emitters.
 #[derive(Debug)]
@@ -134,15 +133,13 @@ fn semantics(site: lower::Site<'_>) -> Semantics {
             span: machine.span,
         })
         .collect();
-    let policy = model::Policy {
-        zones: topology.zones.clone(),
-        firewalls: topology.firewalls.clone(),
+    let policy = model::Policy::new(
+        topology.zones.clone(),
+        topology.firewalls.clone(),
         machines,
-        flows: expansion.flows,
+        expansion.flows,
         routes,
-        machine_flows_cache: OnceLock::new(),
-        origin_ranks_cache: OnceLock::new(),
-    };
+    );
     Semantics {
         policy,
         diagnostics,

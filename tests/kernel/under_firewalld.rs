@@ -64,13 +64,12 @@ fn hostile_names_and_reasons_load_into_the_daemon() {
         assert!(!checked.has_errors(), "{:?}", checked.analysis.diagnostics);
         // Reasons with every kind of character, whether or not the language lets them in: the
         // backend's escaping is the second line of defence.
-        for flow in &mut checked.policy.flows {
+        for flow in checked.policy.flows_mut() {
             (flow.origin.allowed_lints).push((
                 "broad-range".into(),
                 "nul \u{0} soh \u{1} esc \u{1b}[2J del \u{7f} c1 \u{85} -- <rule> & \"quoted\" ]]> -".into(),
             ));
         }
-        checked.policy.origin_ranks_cache = Default::default();
         let policy = &checked.policy;
         for target in policy.targets() {
             for (path, contents) in firewalld::tree(&checked, target) {

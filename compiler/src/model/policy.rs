@@ -66,10 +66,40 @@ pub struct Policy {
     pub machines: Vec<Machine>,
     pub flows: Vec<Flow>,
     pub routes: Vec<Route>,
-    /// Built on first use by [`Policy::machine_flows`].
-    pub machine_flows_cache: std::sync::OnceLock<MachineFlows>,
-    /// Built on first use by [`Policy::origin_ranks`].
-    pub origin_ranks_cache: std::sync::OnceLock<Vec<u32>>,
+    /// Built on first use by [`Policy::machine_flows`]; private, so that only [`Policy::new`]
+    /// and [`Policy::flows_mut`] decide when it is empty.
+    pub(super) machine_flows_cache: std::sync::OnceLock<MachineFlows>,
+    /// Built on first use by [`Policy::origin_ranks`], as the one above.
+    pub(super) origin_ranks_cache: std::sync::OnceLock<Vec<u32>>,
+}
+
+impl Policy {
+    /// A policy of these parts; the lookups made from them are built on first use.
+    pub fn new(
+        zones: Vec<ZoneInfo>,
+        firewalls: Vec<FirewallInfo>,
+        machines: Vec<Machine>,
+        flows: Vec<Flow>,
+        routes: Vec<Route>,
+    ) -> Policy {
+        Policy {
+            zones,
+            firewalls,
+            machines,
+            flows,
+            routes,
+            machine_flows_cache: std::sync::OnceLock::new(),
+            origin_ranks_cache: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The flows, to change in place: the lookups built from them are dropped, and built
+    /// again from the changed flows when next asked for.
+    pub fn flows_mut(&mut self) -> &mut Vec<Flow> {
+        self.machine_flows_cache = std::sync::OnceLock::new();
+        self.origin_ranks_cache = std::sync::OnceLock::new();
+        &mut self.flows
+    }
 }
 
 /// For each machine, the indices of the flows that touch its addresses, in flow order: one
