@@ -175,6 +175,10 @@ fn line_ends_and_byte_order_mark() {
     );
     let once = format_source("bom.flow", "\u{feff}host  h1 = 10.0.0.1\n").unwrap();
     assert_eq!(once, "\u{feff}host h1 = 10.0.0.1\n");
+    // Found by the `format` fuzz target: formatting a parsed file dropped the mark that
+    // `format_source` keeps, so formatting the output again was not idempotent.
+    let parsed = flowc_compiler::syntax::parse_file(flowc_compiler::FileId(0), &once);
+    assert_eq!(flowc_compiler::format::format_parsed(&parsed, &once), once);
 }
 
 #[test]

@@ -95,17 +95,18 @@ pub fn format_source(name: &str, text: &str) -> Result<String, FormatFailure> {
             sources,
         });
     }
-    // A byte-order mark the file had is kept: some Windows tools expect it.
-    match text.starts_with(syntax::lexer::BYTE_ORDER_MARK) {
-        true => Ok(format!("{}{formatted}", syntax::lexer::BYTE_ORDER_MARK)),
-        false => Ok(formatted),
-    }
+    Ok(formatted)
 }
 
 /// Formats an already parsed file without the round-trip check; the caller must have checked
 /// it has no errors. Use [`format_source`] for anything that is written back.
 pub fn format_parsed(parsed: &ParsedFile, text: &str) -> String {
-    printer::Printer::new(text, &parsed.comments).file(&parsed.ast)
+    let formatted = printer::Printer::new(text, &parsed.comments).file(&parsed.ast);
+    // A byte-order mark the file had is kept: some Windows tools expect it.
+    match text.starts_with(syntax::lexer::BYTE_ORDER_MARK) {
+        true => format!("{}{formatted}", syntax::lexer::BYTE_ORDER_MARK),
+        false => formatted,
+    }
 }
 
 /// Every error of a parsed file: what stops formatting, not only the errors that leave holes in
