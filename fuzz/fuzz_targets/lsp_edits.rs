@@ -415,21 +415,25 @@ fn answer(
                 if let Some(Some(answer)) =
                     hover::hover_in_newer_text(snapshot, uri, live, position)
                 {
-                    let analysed = &snapshot.checked.analysis.sources.get(file).text;
-                    let region = document_text::EditedRegion::between(analysed, live);
+                    let source = snapshot.checked.analysis.sources.get(file);
+                    let region = document_text::EditedRegion::between(&source.text, live);
                     let cursor = region
                         .old_offset(document_text::byte_offset(live, position))
                         .expect("answered only outside the edited text");
-                    let old_position = document_text::position_of(analysed, cursor);
-                    let fresh = hover::hover(snapshot, uri, old_position)
+                    // Positions in the analysed text as the snapshot counts them (a leading
+                    // byte-order mark is no column there), positions in the editor's text as
+                    // the document sync counts them.
+                    let (line, character) = source.line_utf16_column(cursor as u32);
+                    let fresh = hover::hover(snapshot, uri, lsp::Position { line, character })
                         .expect("the analysed text has that hover");
                     assert_eq!(fresh.contents, answer.contents);
-                    let text_of = |text: &str, range: lsp::Range| {
-                        let start = document_text::byte_offset(text, range.start);
-                        text[start..document_text::byte_offset(text, range.end)].to_string()
-                    };
-                    let placed = text_of(live, answer.range.expect("a hover names its range"));
-                    let name = text_of(analysed, fresh.range.expect("a hover names its range"));
+                    let range = fresh.range.expect("a hover names its range");
+                    let start = source.offset_of_utf16(range.start.line, range.start.character);
+                    let end = source.offset_of_utf16(range.end.line, range.end.character);
+                    let name = &source.text[start as usize..end as usize];
+                    let range = answer.range.expect("a hover names its range");
+                    let start = document_text::byte_offset(live, range.start);
+                    let placed = &live[start..document_text::byte_offset(live, range.end)];
                     assert_eq!(placed, name, "the hover is placed on the name it describes");
                 }
             }
